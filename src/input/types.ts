@@ -1,0 +1,34 @@
+import type { SourceLine, Skipped } from "../parse/record.js";
+
+/** Options shared by every input source. */
+export interface ReadOptions {
+  /** Lines longer than this (in characters) are counted and skipped, never buffered whole. Default 65536. */
+  maxLineLength?: number;
+  /** Applied to the raw text of each line before a SourceLine is built; false drops it (counted in `lines` only). */
+  filter?: (text: string) => boolean;
+  /** Called for every line skipped by the framing layer (too long, undecodable journal entry …). */
+  onSkip?: (skipped: Skipped) => void;
+  /** Called once for an input that cannot be read at all (missing, unreadable, corrupt archive …). */
+  onSourceError?: (source: string, message: string) => void;
+  /** Called for each physical line read, before filtering: used for the `lines` count and progress. */
+  onLine?: () => void;
+  /** Called with the number of raw bytes read from disk (progress bars). */
+  onBytes?: (n: number) => void;
+  /** Called when a source has been read to its end (or abandoned after an error). */
+  onSourceDone?: (summary: SourceSummary) => void;
+  /** Human-readable notes about what was read (used when reading the system's own logs). */
+  onNote?: (message: string) => void;
+}
+
+/** What was read from one input (a file, stdin, one journalctl stream …). */
+export interface SourceSummary {
+  source: string;
+  /** plain, gzip, xz, zstd, bzip2 */
+  compression: string;
+  /** text, journal-json, journal-export */
+  container: string;
+  lines: number;
+  bytes: number;
+}
+
+export type { SourceLine, Skipped };
