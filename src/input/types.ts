@@ -18,6 +18,8 @@ export interface ReadOptions {
   onSourceDone?: (summary: SourceSummary) => void;
   /** Human-readable notes about what was read (used when reading the system's own logs). */
   onNote?: (message: string) => void;
+  /** The stream read for the input `-` (default `process.stdin`); injectable for tests and embedding. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** What was read from one input (a file, stdin, one journalctl stream …). */

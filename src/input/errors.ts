@@ -1,0 +1,48 @@
+/**
+ * Turning read failures into the one-line messages `onSourceError` promises (never a stack trace).
+ */
+
+/** An error whose message is already a complete, user-facing sentence. */
+export class SourceError extends Error {
+  override name = "SourceError";
+}
+
+// errno codes users meet when pointing a tool at logs, in plain words.
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a directory",
+  ENOTDIR: "a path component is not a directory",
+  ELOOP: "too many levels of symbolic links",
+  EIO: "input/output error",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "file name too long",
+};
+
+/** Plain-words text for an errno-style error, or its message. */
+export function errorText(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === "string" ? e.code : undefined;
+  if (code && ERRNO_TEXT[code]) return ERRNO_TEXT[code];
+  return typeof e?.message === "string" ? firstLine(e.message) : String(err);
+}
+
+/** The message given to `onSourceError` for a failure while reading `source`. */
+export function describeError(source: string, err: unknown): string {
+  if (err instanceof SourceError) return err.message;
+  return `cannot read ${source}: ${errorText(err)}`;
+}
+
+function firstLine(s: string): string {
+  const nl = s.indexOf("\n");
+  return (nl < 0 ? s : s.slice(0, nl)).trim();
+}
+
+/** A short, printable excerpt of a line for `Skipped.excerpt` (lines may be huge or binary). */
+export function excerpt(text: string, max = 80): string {
+  const head = text.length > max ? text.slice(0, max) : text;
+  // Control characters would garble a terminal report.
+  const clean = head.replace(/[\u0000-\u001f\u007f]/g, "?");
+  return text.length > max ? clean + "…" : clean;
+}

@@ -1,0 +1,203 @@
+/**
+ * One physical line (or journald entry) → one AuditRecord, using the Chevrotain grammar in
+ * grammars/audit-line.ts for the syntax and this file for the meaning of each token group.
+ */
+import type { IToken } from "chevrotain";
+import {
+  parseAuditLine, AuditStamp, BracketDate, BsdDate, IsoDate, MonoStamp, NestedClose, NestedOpen,
+  Pair, Stray, Tag, UnixDate, Word,
+} from "../../grammars/audit-line.js";
+import type { AuditRecord, SourceLine, Skipped } from "./record.js";
+import { modeOf, recordTypeName } from "./record-types.js";
+import { decodeValue } from "./values.js";
+import { parseAuditStamp, parseEnvelopeDate } from "./timestamps.js";
+
+export type LineResult =
+  | { record: AuditRecord; skipped?: undefined }
+  | { skipped: Skipped; record?: undefined };
+
+const TYPE_WORD = /^(?:[A-Z][A-Z0-9_]*[A-Z0-9]|UNKNOWN\[\d+\])$/;
+const SOFT_MARKER = /audit\(|apparmor=/;
+const MAX_EXCERPT = 160;
+
+/** Strip the blanks every token folds in front of itself. */
+function img(t: IToken): string {
+  const s = t.image;
+  const c = s.charCodeAt(0);
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 29 ? s.replace(/^[\s\x1d]+/, "") : s;
+}
+
+/** A printable, bounded excerpt of a line for skip reports (logs are attacker-controlled). */
+export function excerpt(text: string): string {
+  const cut = text.length > MAX_EXCERPT ? text.slice(0, MAX_EXCERPT) + "…" : text;
+  return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === "\x1d" ? " " : "\uFFFD"));
+}
+
+interface Envelope {
+  epochMs: number | null;
+  host: string | null;
+  tag: string | null;
+  typeWord: string | null;
+}
+
+/** Dates, host, syslog tag and a journald type word (`AVC`) from the envelope tokens. */
+function readEnvelope(tokens: IToken[]): Envelope {
+  const env: Envelope = { epochMs: null, host: null, tag: null, typeWord: null };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const type = t.tokenType;
+    if (type === BsdDate || type === IsoDate || type === UnixDate || type === BracketDate) {
+      if (env.epochMs === null) env.epochMs = parseEnvelopeDate(t.image);
+    } else if (type === Tag) {
+      const tag = img(t);
+      env.tag = tag.slice(0, tag.search(/[[:]/));
+      const prev = tokens[i - 1];
+      if (prev !== undefined && prev.tokenType === Word && env.host === null) env.host = img(prev);
+    } else if (type === Word && i === tokens.length - 1) {
+      const w = img(t);
+      if (TYPE_WORD.test(w)) env.typeWord = w;
+    }
+    // MonoStamp (seconds since boot) carries no wall-clock time.
+  }
+  return env;
+}
+
+/** Parse one line. Returns null for lines that are not audit records at all. */
+export function parseLine(src: SourceLine): LineResult | null {
+  const { text, meta } = src;
+  const { tree, errors } = parseAuditLine(text);
+  const warnings: string[] = [];
+  for (const e of errors) warnings.push(e);
+
+  const env = readEnvelope(tree.envelope);
+  let interpreted = false;
+  let auditId: string | null = null;
+  let epochMs: number | null = null;
+  if (tree.stamp !== undefined) {
+    const stamp = parseAuditStamp(tree.stamp.image);
+    if (stamp === null) warnings.push("malformed audit(…) stamp");
+    else {
+      ({ auditId, interpreted } = stamp);
+      // Debian 13 kernels were seen printing audit(0000000000.000:0000): no usable time.
+      if (stamp.epochMs > 0) epochMs = stamp.epochMs;
+    }
+  }
+
+  const fields: Record<string, string> = {};
+  let msg: Record<string, string> | null = null;
+  let target = fields;
+  let lastKey: string | null = null;
+  let lastBare = false;
+  let pairs = 0;
+  const take = (t: IToken): void => {
+    const s = img(t);
+    const eq = s.indexOf("=");
+    const key = s.slice(0, eq);
+    const raw = s.slice(eq + 1);
+    const d = decodeValue(key, raw, interpreted);
+    if (d.warning !== undefined) warnings.push(d.warning);
+    target[key] = d.value;
+    lastKey = key;
+    lastBare = raw.charCodeAt(0) !== 34;
+    pairs++;
+  };
+  if (tree.node !== undefined) take(tree.node);
+  if (tree.type !== undefined) take(tree.type);
+  for (const t of tree.body) {
+    const tt = t.tokenType;
+    if (tt === NestedOpen) {
+      msg = {};
+      target = msg;
+      lastKey = null;
+    } else if (tt === NestedClose) {
+      target = fields;
+      lastKey = null;
+    } else if (tt === Stray) {
+      warnings.push(`stray ${img(t)} in record`);
+      lastKey = null;
+    } else if (tt.CATEGORIES !== undefined && tt.CATEGORIES.includes(Pair)) {
+      take(t);
+    } else if (tt === AuditStamp && auditId === null) {
+      const stamp = parseAuditStamp(t.image);
+      if (stamp !== null) ({ auditId, interpreted } = stamp), (epochMs = stamp.epochMs || null);
+    } else if (interpreted && lastKey !== null && lastBare) {
+      // ausearch -i prints values unquoted, spaces included: the word belongs to the last value.
+      target[lastKey] += " " + img(t);
+    }
+    // Other words are SELinux `avc:  denied  { read } for` prose or pager debris: not fields.
+  }
+
+  // The header type= and node= are record attributes, not fields of the record.
+  let type: string | null = null;
+  let host: string | null = null;
+  if (tree.type !== undefined) {
+    type = recordTypeName(fields.type!);
+    delete fields.type;
+  }
+  if (tree.node !== undefined) {
+    host = fields.node!;
+    delete fields.node;
+  }
+  if (type === null && env.typeWord !== null) type = recordTypeName(env.typeWord);
+  if (type === null && fields.type !== undefined) type = recordTypeName(fields.type); // old `audit(…): type=1503`
+  if (type === null && meta?.auditType !== undefined) type = recordTypeName(meta.auditType);
+
+  const apparmor = msg?.apparmor ?? fields.apparmor;
+  const isRecord =
+    pairs > 0 &&
+    (auditId !== null || type !== null || apparmor !== undefined || meta?.auditSerial !== undefined);
+  if (!isRecord) {
+    // Text that carries an audit marker but yields no record is reported; other text is not ours.
+    if (SOFT_MARKER.test(text) || (tree.type !== undefined && tree.stamp !== undefined)) {
+      const reason = pairs === 0 ? "audit header without key=value pairs (truncated?)" : "no audit header or apparmor= key";
+      return { skipped: { source: src.source, line: src.line, reason, excerpt: excerpt(text) } };
+    }
+    return null;
+  }
+
+  // journald's audit transport drops audit(…) from MESSAGE; its fields still hold the id.
+  if (auditId === null && meta?.auditSerial !== undefined) {
+    const usec = meta.sourceRealtimeUsec ?? meta.realtimeUsec;
+    if (usec !== undefined) {
+      const ms = Math.floor(usec / 1000);
+      auditId = `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}:${meta.auditSerial}`;
+      epochMs ??= ms;
+    }
+  }
+  if (epochMs === null) {
+    const usec = meta?.sourceRealtimeUsec ?? meta?.realtimeUsec;
+    epochMs = usec !== undefined ? Math.floor(usec / 1000) : env.epochMs;
+  }
+  if (host === null) host = env.host ?? meta?.host ?? null;
+
+  const record: AuditRecord = {
+    source: src.source,
+    line: src.line,
+    format: meta?.format ?? shapeOf(tree, env, interpreted),
+    type,
+    auditId,
+    time: epochMs !== null && Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : null,
+    host,
+    mode: modeOf(apparmor, type),
+    fields,
+    msg,
+  };
+  if (warnings.length > 0) record.warnings = warnings;
+  return { record };
+}
+
+/** Name the shape of a text line, for `format`. */
+function shapeOf(tree: ReturnType<typeof parseAuditLine>["tree"], env: Envelope, interpreted: boolean): string {
+  if (interpreted) return "ausearch";
+  const first = tree.envelope[0]?.tokenType;
+  if (tree.envelope.length === 0) {
+    if (tree.type !== undefined || tree.node !== undefined) return "auditd";
+    if (tree.stamp !== undefined) return tree.stamp.image.includes("msg=") ? "audispd" : "kernel-message";
+    return "bare";
+  }
+  if (env.typeWord !== null && (env.tag === null || env.tag === "audit")) return "journal-audit";
+  if ((first === MonoStamp || first === BracketDate) && env.host === null) return "dmesg";
+  if (env.host !== null || env.tag === "kern.notice" || first === BsdDate || first === IsoDate || first === UnixDate) return "syslog";
+  if (env.tag === "audit") return "kernel-message";
+  return "other";
+}
