@@ -64,3 +64,33 @@ describe.skipIf(!corpusAvailable)("libapparmor test_multi corpus", () => {
     expect(mismatches).toEqual([]);
   });
 });
+
+describe.skipIf(!corpusAvailable)("corpus lines libapparmor rejects", () => {
+  const byName = new Map(cases.map((c) => [c.name, c]));
+  const parse = (name: string) => parseLine({ source: name, line: 1, text: byName.get(name)!.input.trimEnd() });
+
+  it("reads a grep-prefixed audit.log line that libapparmor marks INVALID", () => {
+    const r = parse("status-filesystem-enabled")?.record;
+    expect(r?.mode).toBe("STATUS");
+    expect(r?.fields.info).toBe("AppArmor Filesystem Enabled");
+    expect(r?.auditId).toBe("1630913351.586:4");
+  });
+
+  it("keeps a record whose audit id is garbled, with a warning", () => {
+    const r = parse("avc_audit_invalid_audit_id")?.record;
+    expect(r?.auditId).toBeNull();
+    expect(r?.fields.name).toBe("/home/user/.ssh/");
+    expect(r?.warnings).toContain("malformed audit(…) stamp");
+  });
+
+  it("treats syslog lines without any audit record as not records", () => {
+    for (const n of ["syslog_other_01", "syslog_other_02", "syslog_other_03", "syslog_other_04"]) expect(parse(n)).toBeNull();
+  });
+
+  it("reads other audit record types generically", () => {
+    const r = parse("testcase32")?.record;
+    expect(r?.type).toBe("CRED_ACQ");
+    expect(r?.mode).toBeNull();
+    expect(r?.fields.pid).toBe("24337");
+  });
+});

@@ -1,0 +1,29 @@
+/** Command-line parsing on node:util parseArgs, with usage errors that are one clear line. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+export class UsageError extends Error {}
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export function parseCommandArgs(argv: string[], options: Options): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, "."));
+  }
+}
+
+/** A positive integer option, or the default. */
+export function intOption(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} needs a positive whole number, not "${String(value)}"`);
+  return n;
+}
+
+/** The inputs to read: what was given, else stdin when it is piped, else the system's logs. */
+export function resolveInputs(positionals: string[]): string[] {
+  if (positionals.length > 0) return positionals;
+  return process.stdin.isTTY ? [] : ["-"];
+}

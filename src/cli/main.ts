@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * The `aalens` command: dispatch to a subcommand; turn every failure into one clear line on
+ * stderr and an exit status (1 usage or fatal, 2 something skipped), never a stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { UsageError } from "./args.js";
+import { runParse } from "./commands/parse.js";
+import { runAnalyze } from "./commands/analyze.js";
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  analyze: runAnalyze,
+  parse: runParse,
+};
+
+const HELP = `Usage: aalens <command> [options] [INPUT…]
+
+AppArmor and kernel audit log analyzer: reads audit.log, journald, syslog/kern.log and dmesg
+(plain or compressed, files, directories or stdin), explains what AppArmor denied and why.
+
+Commands:
+  analyze [INPUT…]   denials grouped by profile, records per source, unreadable lines
+  parse [INPUT…]     every record as NDJSON
+
+Options:
+  -h, --help         help (also: aalens <command> --help)
+  -V, --version      print the version
+
+Examples:
+  aalens analyze samples/
+  sudo aalens analyze
+  journalctl -k -o json | aalens parse`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "-h" || first === "--help" || first === "help") {
+    process.stdout.write(HELP + "\n");
+    return first === undefined ? 1 : 0;
+  }
+  if (first === "-V" || first === "--version") {
+    process.stdout.write(version() + "\n");
+    return 0;
+  }
+  const command = COMMANDS[first];
+  if (command === undefined) throw new UsageError(`unknown command "${first}" (try: aalens --help)`);
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) process.stderr.write(`aalens: ${err.message}\n`);
+    else process.stderr.write(`aalens: internal error: ${err instanceof Error ? err.message : String(err)}\n  (please report this; run with AALENS_DEBUG=1 for details)\n`);
+    if (process.env.AALENS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,58 @@
+/**
+ * Inputs → records: frame every input into lines, drop what cannot be audit text, parse the rest.
+ * One function for every command, so `parse`, `analyze` and later ones count lines the same way.
+ */
+import { readInputs, readSystemLogs } from "../input/index.js";
+import type { ReadOptions, SourceSummary } from "../input/types.js";
+import { mayBeAuditRecord } from "./prefilter.js";
+import { parseLine } from "./parse-line.js";
+import type { AuditRecord, Skipped } from "./record.js";
+
+export interface RecordSink {
+  /** A record; `text` is the line it came from (for examples in reports). */
+  record(record: AuditRecord, text: string): void;
+  /** A line that looked like a record but was not readable as one. */
+  unparsed(skipped: Skipped): void;
+  /** A line the framing layer dropped (too long, undecodable journal entry …). */
+  framingSkip?(skipped: Skipped): void;
+  line?(): void;
+  sourceError?(source: string, message: string): void;
+  sourceDone?(summary: SourceSummary): void;
+  note?(message: string): void;
+  /** Awaited after each batch of lines: where a slow consumer applies backpressure. */
+  afterBatch?(): Promise<void> | void;
+}
+
+export interface ReadRecordsOptions {
+  maxLineLength?: number;
+  stdin?: NodeJS.ReadableStream;
+  onBytes?: (n: number) => void;
+}
+
+/**
+ * Read `inputs` (files, directories, `-`), or the system's own logs when `inputs` is empty,
+ * and push every record to `sink`. Never throws for bad input: errors go to the sink.
+ */
+export async function readRecords(inputs: string[], sink: RecordSink, options: ReadRecordsOptions = {}): Promise<void> {
+  const opts: ReadOptions = {
+    maxLineLength: options.maxLineLength,
+    filter: mayBeAuditRecord,
+    onLine: sink.line?.bind(sink),
+    onBytes: options.onBytes,
+    onSkip: (s) => sink.framingSkip?.(s),
+    onSourceError: (source, message) => sink.sourceError?.(source, message),
+    onSourceDone: (summary) => sink.sourceDone?.(summary),
+    onNote: (message) => sink.note?.(message),
+  };
+  if (options.stdin !== undefined) opts.stdin = options.stdin;
+  const batches = inputs.length === 0 ? readSystemLogs(opts) : readInputs(inputs, opts);
+  for await (const batch of batches) {
+    for (const line of batch) {
+      const result = parseLine(line);
+      if (result === null) continue;
+      if (result.record !== undefined) sink.record(result.record, line.text);
+      else sink.unparsed(result.skipped);
+    }
+    if (sink.afterBatch !== undefined) await sink.afterBatch();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Terminal rendering of the report: a summary, denials grouped by profile, and what was skipped.
+ * Every log-derived value passes through safeText; tables are cut to the terminal width.
+ */
+import type { AnalyzeReport, DenialGroup, ReasonCount } from "./model.js";
+import { safeText } from "./sanitize.js";
+
+export interface TextOptions {
+  /** Terminal width; long cells are shortened with an ellipsis. */
+  width?: number;
+  /** How many denial groups to list per profile before "… and N more". */
+  perProfile?: number;
+}
+
+function cut(value: string, max: number): string {
+  if (max <= 1) return "";
+  return value.length <= max ? value : value.slice(0, max - 1) + "…";
+}
+
+/** Left-aligned columns; the last column takes what width is left. */
+function table(rows: string[][], width: number, indent = "  "): string[] {
+  if (rows.length === 0) return [];
+  const n = rows[0]!.length;
+  const widths = new Array<number>(n).fill(0);
+  for (const r of rows) for (let i = 0; i < n - 1; i++) widths[i] = Math.min(Math.max(widths[i]!, r[i]!.length), 40);
+  const fixed = widths.slice(0, -1).reduce((a, b) => a + b + 2, indent.length);
+  const last = Math.max(20, width - fixed);
+  return rows.map((r) => indent + r.map((c, i) => (i < n - 1 ? cut(c, widths[i]!).padEnd(widths[i]!) : cut(c, last))).join("  ").trimEnd());
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function reasons(title: string, list: ReasonCount[], width: number): string[] {
+  if (list.length === 0) return [];
+  const out = ["", title];
+  for (const r of list) {
+    out.push(`  ${String(r.count).padStart(7)}  ${safeText(r.reason)}`);
+    const ex = r.examples[0];
+    if (ex !== undefined) out.push(cut(`           e.g. ${safeText(ex.source)}:${ex.line}${ex.excerpt ? `  ${safeText(ex.excerpt)}` : ""}`, width));
+  }
+  return out;
+}
+
+function denialRows(groups: DenialGroup[]): string[][] {
+  return groups.map((g) => [
+    String(g.count),
+    safeText(g.operation),
+    g.class,
+    g.denied.join(g.class === "file" ? "" : ",") || "-",
+    safeText(g.comms.join(",")),
+    safeText(g.resource),
+  ]);
+}
+
+export function renderText(report: AnalyzeReport, options: TextOptions = {}): string {
+  const width = Math.max(60, options.width ?? 100);
+  const perProfile = options.perProfile ?? 20;
+  const s = report.summary;
+  const out: string[] = [];
+
+  out.push("aalens analyze");
+  for (const note of report.notes) out.push(`  ${safeText(note)}`);
+  out.push(`  read ${plural(s.lines, "line")} from ${plural(report.inputs.length, "input")}: ${plural(s.records, "audit record")}, ${plural(s.apparmor, "AppArmor event")}, ${plural(s.denials, "denial")}`);
+  const modes = Object.entries(report.modes).map(([m, n]) => `${m} ${n}`).join(", ");
+  if (modes) out.push(`  AppArmor events by mode: ${modes}`);
+  const formats = Object.entries(report.formats).sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(", ");
+  if (formats) out.push(`  records by format: ${formats}`);
+  if (s.unparsed + s.skippedLines > 0) out.push(`  skipped: ${plural(s.unparsed, "unreadable record")}, ${plural(s.skippedLines, "dropped line")} (reasons below)`);
+  if (s.warnings > 0) out.push(`  ${plural(s.warnings, "record")} kept with warnings (below)`);
+
+  if (report.denials.length > 0) {
+    out.push("", "Denials by profile");
+    const byProfile = new Map<string, DenialGroup[]>();
+    for (const g of report.denials) {
+      const list = byProfile.get(g.profile) ?? [];
+      list.push(g);
+      byProfile.set(g.profile, list);
+    }
+    const profiles = [...byProfile.entries()].sort((a, b) => total(b[1]) - total(a[1]));
+    for (const [profile, groups] of profiles) {
+      out.push("", `  profile ${safeText(profile)}  (${plural(total(groups), "denial")})`);
+      const rows = [["count", "operation", "class", "denied", "comm", "resource"], ...denialRows(groups.slice(0, perProfile))];
+      out.push(...table(rows, width, "    "));
+      if (groups.length > perProfile) out.push(`    … and ${groups.length - perProfile} more`);
+    }
+  } else {
+    out.push("", "No AppArmor denials found.");
+  }
+
+  out.push(...reasons("Unreadable or dropped lines", report.unparsed, width));
+  out.push(...reasons("Records kept with warnings", report.warnings, width));
+  if (report.errors.length > 0) {
+    out.push("", "Inputs that could not be read");
+    for (const e of report.errors) out.push(`  ${safeText(e.source)}: ${safeText(e.message)}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+function total(groups: DenialGroup[]): number {
+  return groups.reduce((n, g) => n + g.count, 0);
+}
