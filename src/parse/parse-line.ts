@@ -99,7 +99,6 @@ export function parseLine(src: SourceLine): LineResult | null {
     target[key] = d.value;
     lastKey = key;
     lastBare = raw.charCodeAt(0) !== 34;
-    pairs++;
   };
   if (tree.node !== undefined) take(tree.node);
   if (tree.type !== undefined) take(tree.type);
@@ -117,6 +116,7 @@ export function parseLine(src: SourceLine): LineResult | null {
       lastKey = null;
     } else if (tt.CATEGORIES !== undefined && tt.CATEGORIES.includes(Pair)) {
       take(t);
+      pairs++;
     } else if (tt === AuditStamp && auditId === null) {
       const stamp = parseAuditStamp(t.image);
       if (stamp !== null) ({ auditId, interpreted } = stamp), (epochMs = stamp.epochMs || null);
@@ -143,8 +143,9 @@ export function parseLine(src: SourceLine): LineResult | null {
   if (type === null && meta?.auditType !== undefined) type = recordTypeName(meta.auditType);
 
   const apparmor = msg?.apparmor ?? fields.apparmor;
+  // EOE closes a multi-record event and is the one record type that has no fields.
   const isRecord =
-    pairs > 0 &&
+    (pairs > 0 || type === "EOE") &&
     (auditId !== null || type !== null || apparmor !== undefined || meta?.auditSerial !== undefined);
   if (!isRecord) {
     // Text that carries an audit marker but yields no record is reported; other text is not ours.
