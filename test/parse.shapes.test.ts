@@ -147,6 +147,13 @@ describe("values", () => {
     const r = parse('type=AVC msg=audit(1.2:3): apparmor="DENIED" operation="exec" profile=74657374207370616365 target=2F612062 peer=7020712072 comm=6D7920636F6D6D');
     expect(r.fields).toMatchObject({ profile: "test space", target: "/a b", peer: "p q r", comm: "my comm" });
   });
+  it("decodes EXECVE arguments but leaves SYSCALL's numeric a0…a3 alone", () => {
+    const execve = parse('type=EXECVE msg=audit(1.2:3): argc=3 a0="pasta" a1="--netns" a2=2F72756E2F612062');
+    expect(execve.fields).toMatchObject({ a0: "pasta", a1: "--netns", a2: "/run/a b" });
+    const syscall = parse("type=SYSCALL msg=audit(1.2:3): arch=c000003e syscall=257 a0=ffffff9c a1=7ffd5e2c1b40 a2=80000");
+    expect(syscall.fields).toMatchObject({ a0: "ffffff9c", a2: "80000" });
+    expect(syscall.warnings).toBeUndefined();
+  });
   it("does not hex-decode numbers of numeric keys", () => {
     expect(parse('type=AVC msg=audit(1.2:3): apparmor="DENIED" fsuid=1000 ouid=1000 pid=4242').fields).toMatchObject({ fsuid: "1000", pid: "4242" });
   });

@@ -83,6 +83,13 @@ export function parseLine(src: SourceLine): LineResult | null {
     }
   }
 
+  // The header type= and node= are record attributes, not fields of the record.
+  let type: string | null = null;
+  if (tree.type !== undefined) type = recordTypeName(img(tree.type).slice(5));
+  else if (env.typeWord !== null) type = recordTypeName(env.typeWord);
+  else if (meta?.auditType !== undefined) type = recordTypeName(meta.auditType);
+  let host: string | null = tree.node === undefined ? null : img(tree.node).slice(5);
+
   const fields: Record<string, string> = {};
   let msg: Record<string, string> | null = null;
   let target = fields;
@@ -94,14 +101,12 @@ export function parseLine(src: SourceLine): LineResult | null {
     const eq = s.indexOf("=");
     const key = s.slice(0, eq);
     const raw = s.slice(eq + 1);
-    const d = decodeValue(key, raw, interpreted);
+    const d = decodeValue(key, raw, type, interpreted);
     if (d.warning !== undefined) warnings.push(d.warning);
     target[key] = d.value;
     lastKey = key;
     lastBare = raw.charCodeAt(0) !== 34;
   };
-  if (tree.node !== undefined) take(tree.node);
-  if (tree.type !== undefined) take(tree.type);
   for (const t of tree.body) {
     const tt = t.tokenType;
     if (tt === NestedOpen) {
@@ -127,20 +132,7 @@ export function parseLine(src: SourceLine): LineResult | null {
     // Other words are SELinux `avc:  denied  { read } for` prose or pager debris: not fields.
   }
 
-  // The header type= and node= are record attributes, not fields of the record.
-  let type: string | null = null;
-  let host: string | null = null;
-  if (tree.type !== undefined) {
-    type = recordTypeName(fields.type!);
-    delete fields.type;
-  }
-  if (tree.node !== undefined) {
-    host = fields.node!;
-    delete fields.node;
-  }
-  if (type === null && env.typeWord !== null) type = recordTypeName(env.typeWord);
   if (type === null && fields.type !== undefined) type = recordTypeName(fields.type); // old `audit(…): type=1503`
-  if (type === null && meta?.auditType !== undefined) type = recordTypeName(meta.auditType);
 
   const apparmor = msg?.apparmor ?? fields.apparmor;
   // EOE closes a multi-record event and is the one record type that has no fields.

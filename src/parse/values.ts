@@ -11,13 +11,13 @@ const HEX_KEYS = new Set([
   "tcontext", "namespace", "srcname", "execpath", "cwd", "proctitle", "addr", "peer_addr", "info",
   "path", "key", "data", "subj", "obj", "fstype", "flags", "ocomm", "interface", "member", "bus",
 ]);
-/** EXECVE arguments a0, a1 … are hex-encoded the same way. */
-const EXECVE_ARG = /^a\d+$/;
+/** EXECVE arguments a0, a1 … are strings hex-encoded the same way (SYSCALL's a0…a3 are numbers). */
+const EXECVE_ARG = /^a\d+(?:\[\d+\])?$/;
 const HEX = /^(?:[0-9A-F]{2})+$/;
 const HEXISH = /^[0-9A-Fa-f]+$/;
 
-export function isHexKey(key: string): boolean {
-  return HEX_KEYS.has(key) || EXECVE_ARG.test(key);
+export function isHexKey(key: string, type: string | null): boolean {
+  return HEX_KEYS.has(key) || (type === "EXECVE" && EXECVE_ARG.test(key));
 }
 
 export interface DecodedValue {
@@ -27,15 +27,15 @@ export interface DecodedValue {
 }
 
 /**
- * Decode the raw text after `key=`. `interpreted` is true for `ausearch -i` output, whose values
- * are already decoded and unquoted.
+ * Decode the raw text after `key=` in a record of `type`. `interpreted` is true for `ausearch -i`
+ * output, whose values are already decoded and unquoted.
  */
-export function decodeValue(key: string, raw: string, interpreted: boolean): DecodedValue {
+export function decodeValue(key: string, raw: string, type: string | null, interpreted: boolean): DecodedValue {
   if (raw.charCodeAt(0) === 34 /* " */) {
     if (raw.length >= 2 && raw.charCodeAt(raw.length - 1) === 34) return { value: raw.slice(1, -1), hex: false };
     return { value: raw.slice(1), hex: false, warning: `unterminated quote in ${key}=` };
   }
-  if (interpreted || raw.length === 0 || !isHexKey(key)) return { value: raw, hex: false };
+  if (interpreted || raw.length === 0 || !isHexKey(key, type)) return { value: raw, hex: false };
   if (HEX.test(raw)) return { value: hexToText(raw, key === "proctitle"), hex: true };
   if (HEXISH.test(raw) && raw.length > 1) {
     const why = raw.length % 2 === 1 ? "odd-length" : "lower-case";
