@@ -126,7 +126,7 @@ export const NestedOpen = createToken({
  */
 export const ValuePair = createToken({
   name: "ValuePair",
-  pattern: /[\s\x1d]*[A-Za-z_][\w-]*=(?:"[^"]*(?:"|$)|[^\s"'\x1d]*)/,
+  pattern: /[\s\x1d]*(?!(?:msg|type|node)=)[A-Za-z_][\w-]*=(?:"[^"]*(?:"|$)|[^\s"'\x1d]*)/,
   start_chars_hint: [...BLANK_START, ...LETTER_START],
   categories: [Pair, BodyItem],
 });
@@ -154,12 +154,14 @@ export const Stray = createToken({
 /** Trailing blanks (everything else folds its leading blanks in). */
 export const Blank = createToken({ name: "Blank", pattern: /[\s\x1d]+/, group: Lexer.SKIPPED });
 
-// Order matters: the first pattern that matches wins. Dates before words, the audit stamp and
-// node/type before generic pairs, `msg='` before pairs, Tag before Word.
+// Order matters: the first pattern that matches wins, and the lexer tries every candidate for
+// the next character in this order. ValuePair comes first because nine tokens in ten are pairs;
+// its key excludes msg=/type=/node=, which have tokens of their own. Dates before words, Tag
+// before Word.
 export const allTokens: TokenType[] = [
   EnvelopeItem, BodyItem, Pair,
+  ValuePair, AuditStamp, NodePair, TypePair, NestedOpen, NestedClose,
   BracketDate, MonoStamp, BsdDate, IsoDate, UnixDate,
-  AuditStamp, NodePair, TypePair, NestedOpen, ValuePair, NestedClose,
   Tag, Word, Stray, Blank,
 ];
 

@@ -5,7 +5,7 @@
 import type { IToken } from "chevrotain";
 import {
   parseAuditLine, AuditStamp, BracketDate, BsdDate, IsoDate, MonoStamp, NestedClose, NestedOpen,
-  Pair, Stray, Tag, UnixDate, Word,
+  NodePair, Stray, Tag, TypePair, UnixDate, ValuePair, Word,
 } from "../../grammars/audit-line.js";
 import type { AuditRecord, SourceLine, Skipped } from "./record.js";
 import { modeOf, recordTypeName } from "./record-types.js";
@@ -20,11 +20,40 @@ const TYPE_WORD = /^(?:[A-Z][A-Z0-9_]*[A-Z0-9]|UNKNOWN\[\d+\])$/;
 const SOFT_MARKER = /audit\(|apparmor=/;
 const MAX_EXCERPT = 160;
 
-/** Strip the blanks every token folds in front of itself. */
+/** Offset of the first character after the blanks a token folds in front of itself. */
+function textStart(s: string): number {
+  let i = 0;
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 29) i++;
+    else return i;
+  }
+}
+
+/** A token's text without its leading blanks. */
 function img(t: IToken): string {
   const s = t.image;
-  const c = s.charCodeAt(0);
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 29 ? s.replace(/^[\s\x1d]+/, "") : s;
+  const i = textStart(s);
+  return i === 0 ? s : s.slice(i);
+}
+
+/**
+ * ISO-8601 time, with the `YYYY-MM-DDTHH:MM:SS` part cached per second: records come in bursts
+ * within the same few seconds, and Date#toISOString is a measurable share of parsing.
+ */
+const secondPrefix = new Map<number, string>();
+function isoTime(epochMs: number): string {
+  const sec = Math.floor(epochMs / 1000);
+  let prefix = secondPrefix.get(sec);
+  if (prefix === undefined) {
+    if (secondPrefix.size >= 4096) secondPrefix.clear();
+    const iso = new Date(sec * 1000).toISOString();
+    if (iso.length !== 24) return new Date(epochMs).toISOString(); // years outside 0000–9999
+    prefix = iso.slice(0, 19);
+    secondPrefix.set(sec, prefix);
+  }
+  const ms = epochMs - sec * 1000;
+  return `${prefix}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`;
 }
 
 /** A printable, bounded excerpt of a line for skip reports (logs are attacker-controlled). */
@@ -96,19 +125,26 @@ export function parseLine(src: SourceLine): LineResult | null {
   let lastKey: string | null = null;
   let lastBare = false;
   let pairs = 0;
-  const take = (t: IToken): void => {
-    const s = img(t);
-    const eq = s.indexOf("=");
-    const key = s.slice(0, eq);
-    const raw = s.slice(eq + 1);
-    const d = decodeValue(key, raw, type, interpreted);
-    if (d.warning !== undefined) warnings.push(d.warning);
-    target[key] = d.value;
-    lastKey = key;
-    lastBare = raw.charCodeAt(0) !== 34;
-  };
   for (const t of tree.body) {
     const tt = t.tokenType;
+    if (tt === ValuePair || tt === TypePair || tt === NodePair) {
+      const s = t.image;
+      const start = textStart(s);
+      const eq = s.indexOf("=", start);
+      const key = s.slice(start, eq);
+      if (s.charCodeAt(eq + 1) === 34 && s.charCodeAt(s.length - 1) === 34 && s.length > eq + 2) {
+        target[key] = s.slice(eq + 2, -1); // the common case: a complete quoted value
+        lastBare = false;
+      } else {
+        const d = decodeValue(key, s.slice(eq + 1), type, interpreted);
+        if (d.warning !== undefined) warnings.push(d.warning);
+        target[key] = d.value;
+        lastBare = s.charCodeAt(eq + 1) !== 34;
+      }
+      lastKey = key;
+      pairs++;
+      continue;
+    }
     if (tt === NestedOpen) {
       msg = {};
       target = msg;
@@ -119,9 +155,6 @@ export function parseLine(src: SourceLine): LineResult | null {
     } else if (tt === Stray) {
       warnings.push(`stray ${img(t)} in record`);
       lastKey = null;
-    } else if (tt.CATEGORIES !== undefined && tt.CATEGORIES.includes(Pair)) {
-      take(t);
-      pairs++;
     } else if (tt === AuditStamp && auditId === null) {
       const stamp = parseAuditStamp(t.image);
       if (stamp !== null) ({ auditId, interpreted } = stamp), (epochMs = stamp.epochMs || null);
@@ -169,7 +202,7 @@ export function parseLine(src: SourceLine): LineResult | null {
     format: meta?.format ?? shapeOf(tree, env, interpreted),
     type,
     auditId,
-    time: epochMs !== null && Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : null,
+    time: epochMs !== null && Number.isFinite(epochMs) ? isoTime(epochMs) : null,
     host,
     mode: modeOf(apparmor, type),
     fields,

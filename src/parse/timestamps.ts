@@ -33,6 +33,7 @@ export function parseAuditStamp(token: string): AuditStamp | null {
 
 /** Milliseconds from a fraction of a second written with any number of digits. */
 function fraction(digits: string): number {
+  if (digits.length === 3) return +digits; // the kernel always prints milliseconds
   return Math.floor(Number(`0.${digits}`) * 1000);
 }
 
