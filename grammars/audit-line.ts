@@ -27,7 +27,7 @@
  * leading blanks folded in, token categories instead of OR, `positionTracking: "onlyOffset"`,
  * first-char hints on complement-set tokens and one parser instance for the whole process.
  */
-import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from "chevrotain";
+import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from "./chevrotain.js";
 
 const PRINTABLE: string[] = [];
 for (let c = 33; c < 127; c++) PRINTABLE.push(String.fromCharCode(c));

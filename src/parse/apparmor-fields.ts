@@ -72,67 +72,82 @@ function int(v: string | undefined): number | undefined {
   return Number(v);
 }
 
-/** The first of several synonym keys that is present, in the order given. */
-function pick(all: Record<string, string>, ...keys: string[]): string | undefined {
-  for (const k of keys) if (all[k] !== undefined) return all[k];
-  return undefined;
-}
-
-/** Fold a record's fields (and nested msg, which wins) into the AppArmor view. */
+/**
+ * Fold a record's fields (and nested msg, which wins) into the AppArmor view. Only keys that are
+ * present are set: no undefined members, so the object stays small and fast.
+ */
 export function appArmorFields(record: AuditRecord): AppArmorFields {
-  const all: Record<string, string> = record.msg === null ? record.fields : { ...record.fields, ...record.msg };
-  let comm: string | undefined;
-  for (const k of Object.keys(all)) if (k === "comm" || k === "exe") comm = all[k];
-  const out: AppArmorFields = {
-    operation: all.operation,
-    class: all.class,
-    profile: pick(all, "profile", "label"),
-    peerProfile: pick(all, "peer_profile", "peer_label", "tcontext"),
-    peer: all.peer,
-    name: pick(all, "name", "capname"),
-    target: pick(all, "target", "name2"),
-    requested: pick(all, "requested_mask", "requested"),
-    denied: pick(all, "denied_mask", "denied", "mask"),
-    comm,
-    exe: all.exe,
-    pid: int(all.pid),
-    peerPid: int(all.peer_pid),
-    parent: int(all.parent),
-    task: int(all.task),
-    fsuid: int(all.fsuid),
-    ouid: int(all.ouid),
-    info: all.info,
-    peerInfo: all.peer_info,
-    namespace: all.namespace,
-    attribute: all.attribute,
-    magicToken: int(all.magic_token),
-    capability: int(all.capability),
-    capname: all.capname,
-    family: all.family,
-    sockType: all.sock_type,
-    localAddr: pick(all, "laddr", "saddr"),
-    localPort: int(pick(all, "lport", "src")),
-    foreignAddr: pick(all, "faddr", "daddr"),
-    foreignPort: int(pick(all, "fport", "dest")),
-    bus: all.bus,
-    path: all.path,
-    interface: all.interface,
-    member: pick(all, "member", "method"),
-    signal: all.signal,
-    fstype: all.fstype,
-    flags: all.flags,
-    srcname: all.srcname,
-    execpath: all.execpath,
+  const { fields, msg } = record;
+  const get = msg === null ? (k: string) => fields[k] : (k: string) => msg[k] ?? fields[k];
+  /** The first of several synonym keys that is present, in the order given. */
+  const pick = (...keys: string[]) => {
+    for (const k of keys) {
+      const v = get(k);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   };
-  const error = int(all.error);
-  if (error !== undefined) out.error = error;
-  const proto = int(all.protocol);
+  const out: AppArmorFields = {};
+  const str = <K extends keyof AppArmorFields>(name: K, v: string | undefined) => {
+    if (v !== undefined) (out as Record<string, unknown>)[name] = v;
+  };
+  const num = <K extends keyof AppArmorFields>(name: K, v: string | undefined) => {
+    const n = int(v);
+    if (n !== undefined) (out as Record<string, unknown>)[name] = n;
+  };
+
+  str("operation", get("operation"));
+  str("class", get("class"));
+  str("profile", pick("profile", "label"));
+  str("peerProfile", pick("peer_profile", "peer_label", "tcontext"));
+  str("peer", get("peer"));
+  str("name", pick("name", "capname"));
+  str("target", pick("target", "name2"));
+  str("requested", pick("requested_mask", "requested"));
+  str("denied", pick("denied_mask", "denied", "mask"));
+  // comm and exe both name the process; libapparmor keeps whichever comes last.
+  let comm: string | undefined;
+  for (const source of msg === null ? [fields] : [fields, msg]) for (const k in source) if (k === "comm" || k === "exe") comm = source[k];
+  str("comm", comm);
+  str("exe", get("exe"));
+  num("pid", get("pid"));
+  num("peerPid", get("peer_pid"));
+  num("parent", get("parent"));
+  num("task", get("task"));
+  num("fsuid", get("fsuid"));
+  num("ouid", get("ouid"));
+  str("info", get("info"));
+  str("peerInfo", get("peer_info"));
+  num("error", get("error"));
+  str("namespace", get("namespace"));
+  str("attribute", get("attribute"));
+  num("magicToken", get("magic_token"));
+  num("capability", get("capability"));
+  str("capname", get("capname"));
+  str("family", get("family"));
+  str("sockType", get("sock_type"));
+  const protocol = get("protocol");
+  const proto = int(protocol);
   if (proto !== undefined) {
     out.protocol = proto;
     out.protocolName = protocolName(proto);
-  } else if (all.protocol !== undefined) out.protocolName = all.protocol;
-  if (all.addr !== undefined && all.addr !== "?" && all.addr !== "none") out.addr = all.addr;
-  if (all.peer_addr !== undefined && all.peer_addr !== "none") out.peerAddr = all.peer_addr;
-  for (const k of Object.keys(out) as Array<keyof AppArmorFields>) if (out[k] === undefined) delete out[k];
+  } else str("protocolName", protocol);
+  str("localAddr", pick("laddr", "saddr"));
+  num("localPort", pick("lport", "src"));
+  str("foreignAddr", pick("faddr", "daddr"));
+  num("foreignPort", pick("fport", "dest"));
+  const addr = get("addr");
+  if (addr !== "?" && addr !== "none") str("addr", addr);
+  const peerAddr = get("peer_addr");
+  if (peerAddr !== "none") str("peerAddr", peerAddr);
+  str("bus", get("bus"));
+  str("path", get("path"));
+  str("interface", get("interface"));
+  str("member", pick("member", "method"));
+  str("signal", get("signal"));
+  str("fstype", get("fstype"));
+  str("flags", get("flags"));
+  str("srcname", get("srcname"));
+  str("execpath", get("execpath"));
   return out;
 }
