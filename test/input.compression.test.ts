@@ -70,8 +70,13 @@ describe("compressed inputs through the system tools", () => {
       const r = await collect([path, good]);
       expect(r.errors).toHaveLength(1);
       expect(r.errors[0]![0]).toBe(path);
-      expect(r.errors[0]![1]).toMatch(new RegExp(`^corrupt or truncated ${kind} data \\(.+\\)$`));
+      expect(r.errors[0]![1]).toMatch(new RegExp(`^corrupt or truncated ${kind} data \\(\\S.+\\)$`));
       const got = r.lines.filter((l) => l.source === path);
+      // xz decodes as it goes, so half an archive still gives lines; zstd/bzip2 may give none.
+      if (kind === "xz") {
+        expect(got.length).toBeGreaterThan(0);
+        expect(r.errors[0]![1]).toBe("corrupt or truncated xz data (xz: (stdin): Unexpected end of input)");
+      }
       got.forEach((l, i) => expect(l.text).toBe(`type=AVC msg=audit(1700000000.000:${i}): line ${i}`));
       expect(r.lines.filter((l) => l.source === good).map((l) => l.text)).toEqual(["ok"]);
     });

@@ -2,7 +2,10 @@
  * Turning read failures into the one-line messages `onSourceError` promises (never a stack trace).
  */
 
-/** An error whose message is already a complete, user-facing sentence. */
+/**
+ * An error whose message is already user-facing. Like every onSourceError message it does not
+ * repeat the source name: reports print `source: message`.
+ */
 export class SourceError extends Error {
   override name = "SourceError";
 }
@@ -28,10 +31,9 @@ export function errorText(err: unknown): string {
   return typeof e?.message === "string" ? firstLine(e.message) : String(err);
 }
 
-/** The message given to `onSourceError` for a failure while reading `source`. */
-export function describeError(source: string, err: unknown): string {
-  if (err instanceof SourceError) return err.message;
-  return `cannot read ${source}: ${errorText(err)}`;
+/** The message given to `onSourceError` for a failure while reading a source. */
+export function describeError(err: unknown): string {
+  return err instanceof SourceError ? err.message : errorText(err);
 }
 
 function firstLine(s: string): string {

@@ -1,28 +1,21 @@
 /**
  * Finding helper programs (xz, zstd, bzip2, journalctl) on PATH without spawning a shell.
+ * Not cached: a PATH scan is a handful of syscalls, and PATH may change (tests, embedding).
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 
-const cache = new Map<string, string | null>();
-
-/** Absolute path of an executable `name` found on PATH, or null. Cached per process. */
+/** Absolute path of an executable `name` found on PATH, or null. */
 export function findCommand(name: string): string | null {
-  const hit = cache.get(name);
-  if (hit !== undefined) return hit;
-  let found: string | null = null;
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
-      if (!statSync(candidate).isFile()) continue;
-      found = candidate;
-      break;
+      if (statSync(candidate).isFile()) return candidate;
     } catch {
       // not here; keep looking
     }
   }
-  cache.set(name, found);
-  return found;
+  return null;
 }

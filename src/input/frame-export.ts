@@ -1,0 +1,48 @@
+/**
+ * journald export-format bytes → batches of SourceLine, one per entry (line = entry number).
+ */
+import type { SourceLine } from "../parse/record.js";
+import { BATCH_SIZE, type FrameContext } from "./frame-lines.js";
+import { ExportParser } from "./journal-export.js";
+import { metaFromFields } from "./journal-meta.js";
+
+export async function* frameExport(chunks: AsyncIterable<Buffer>, ctx: FrameContext): AsyncGenerator<SourceLine[]> {
+  const { source, filter } = ctx;
+  let entryNo = 0;
+  let batch: SourceLine[] = [];
+  const parser = new ExportParser(ctx.maxLineLength, (entry) => {
+    const line = ++entryNo;
+    ctx.onLine();
+    if (entry.messageTooLong) {
+      ctx.onSkip?.({ source, line, reason: `journal MESSAGE longer than ${ctx.maxLineLength} characters` });
+      return;
+    }
+    const text = entry.message;
+    if (text === undefined) {
+      ctx.onSkip?.({ source, line, reason: "journal entry without MESSAGE" });
+      return;
+    }
+    const meta = metaFromFields("journal-export", (name) => entry.fields.get(name));
+    // The audit transport's MESSAGE (`SYSCALL arch=…`) has no audit marker, yet is a record.
+    if (filter && meta.transport !== "audit" && !filter(text)) return;
+    batch.push({ source, line, text, meta });
+  });
+
+  // Entries parsed before a read error are still yielded; the error is rethrown afterwards.
+  let error: unknown;
+  try {
+    for await (const chunk of chunks) {
+      parser.push(chunk);
+      if (batch.length >= BATCH_SIZE) {
+        const full = batch;
+        batch = [];
+        yield full;
+      }
+    }
+    parser.end();
+  } catch (err) {
+    error = err;
+  }
+  if (batch.length > 0) yield batch;
+  if (error !== undefined) throw error;
+}

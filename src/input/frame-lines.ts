@@ -1,0 +1,116 @@
+/**
+ * Splitting a byte stream into physical lines with split2 and turning the kept ones into batches
+ * of SourceLine. The per-line work (count, length check, filter) allocates nothing for lines the
+ * filter drops; only kept lines become objects.
+ */
+import { Readable, pipeline, type Transform, type TransformCallback } from "node:stream";
+import split2 from "split2";
+import type { Skipped, SourceLine } from "../parse/record.js";
+import { excerpt } from "./errors.js";
+
+/** Lines per yielded batch: large enough to amortise the async hand-off, small enough to stream. */
+export const BATCH_SIZE = 1000;
+
+/** What the framing layer needs to know about the source being read. */
+export interface FrameContext {
+  source: string;
+  maxLineLength: number;
+  filter?: (text: string) => boolean;
+  onSkip?: (skipped: Skipped) => void;
+  /** Called once per physical line or journal entry. */
+  onLine: () => void;
+}
+
+/** Turns one line (CR, BOM and blank lines already handled) into a SourceLine, or drops it. */
+export type LineMapper = (text: string, line: number) => SourceLine | undefined;
+
+// split2 sets `overflow` while it discards the rest of a line longer than maxLength.
+interface SplitStream extends Transform {
+  overflow: boolean;
+}
+
+export async function* frameLines(
+  chunks: AsyncIterable<Buffer>,
+  ctx: FrameContext,
+  toLine: LineMapper,
+): AsyncGenerator<SourceLine[]> {
+  const max = ctx.maxLineLength;
+  const reason = `line longer than ${max} characters`;
+  let lineNo = 0;
+  let batch: SourceLine[] = [];
+  let upstreamError: unknown;
+  let dropTail = false;
+
+  const mapper = (raw: string): SourceLine[] | undefined => {
+    if (dropTail) return undefined;
+    const line = ++lineNo;
+    ctx.onLine();
+    // split2 only checks the partial line between chunks; a long line inside one chunk lands here.
+    if (raw.length > max) {
+      ctx.onSkip?.({ source: ctx.source, line, reason, excerpt: excerpt(raw) });
+      return undefined;
+    }
+    let text = raw;
+    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1); // CRLF files
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 BOM
+    if (text.length === 0) return undefined; // blank lines carry nothing to analyse
+    const out = toLine(text, line);
+    if (out === undefined) return undefined;
+    batch.push(out);
+    if (batch.length < BATCH_SIZE) return undefined;
+    const full = batch;
+    batch = [];
+    return full;
+  };
+
+  // skipOverflow is a split2 option that @types/split2 does not declare.
+  const options = { maxLength: max, skipOverflow: true } as split2.Options;
+  const splitter = split2("\n", mapper, options) as SplitStream;
+
+  // split2 discards an overflowing line without telling the mapper, which would shift every later
+  // line number: count it (and report it) when the overflow starts.
+  const transform = splitter._transform;
+  splitter._transform = function (this: SplitStream, chunk: Buffer, enc: BufferEncoding, cb: TransformCallback) {
+    const wasOverflow = this.overflow;
+    const lineEnded = wasOverflow && chunk.indexOf(0x0a) >= 0;
+    transform.call(this, chunk, enc, (err?: Error | null) => {
+      if (!err && this.overflow && (!wasOverflow || lineEnded)) {
+        const line = ++lineNo;
+        ctx.onLine();
+        ctx.onSkip?.({ source: ctx.source, line, reason });
+      }
+      cb(err);
+    });
+  };
+  // At the end split2 hands over what it still holds: the discarded head of an overlong line
+  // (already counted), or after a read error a line cut in the middle. Neither is a real line.
+  const flush = splitter._flush!;
+  splitter._flush = function (this: SplitStream, cb: TransformCallback) {
+    if (this.overflow || upstreamError !== undefined) dropTail = true;
+    flush.call(this, cb);
+  };
+
+  // A read error must not destroy the splitter (that would drop the batches it still buffers):
+  // end the input cleanly instead and rethrow once everything read has been yielded.
+  async function* guarded(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of chunks) yield chunk;
+    } catch (err) {
+      upstreamError = err;
+    }
+  }
+  const input = Readable.from(guarded(), { objectMode: false });
+  pipeline(input, splitter, () => {});
+  try {
+    for await (const full of splitter) yield full as SourceLine[];
+  } finally {
+    input.destroy();
+    splitter.destroy();
+  }
+  if (batch.length > 0) {
+    const last = batch;
+    batch = [];
+    yield last;
+  }
+  if (upstreamError !== undefined) throw upstreamError;
+}

@@ -1,0 +1,45 @@
+/**
+ * The journald fields kept on each SourceLine: what the MESSAGE text itself may lack
+ * (the audit transport drops `audit(…)` from MESSAGE; the host and time live only in fields).
+ */
+import type { LineMeta } from "../parse/record.js";
+
+/** Journal fields `metaFromFields` reads, besides MESSAGE. */
+export const META_FIELDS = new Set([
+  "_HOSTNAME",
+  "__REALTIME_TIMESTAMP",
+  "_SOURCE_REALTIME_TIMESTAMP",
+  "_TRANSPORT",
+  "_AUDIT_ID",
+  "_AUDIT_TYPE_NAME",
+  "_AUDIT_TYPE",
+  "SYSLOG_IDENTIFIER",
+  "_PID",
+]);
+
+/** Builds LineMeta from a field lookup; absent or malformed fields are left out (JSON-safe, no undefined). */
+export function metaFromFields(format: string, get: (name: string) => string | undefined): LineMeta {
+  const meta: LineMeta = { format };
+  const host = get("_HOSTNAME");
+  if (host !== undefined) meta.host = host;
+  const realtime = toInt(get("__REALTIME_TIMESTAMP"));
+  if (realtime !== undefined) meta.realtimeUsec = realtime;
+  const sourceRealtime = toInt(get("_SOURCE_REALTIME_TIMESTAMP"));
+  if (sourceRealtime !== undefined) meta.sourceRealtimeUsec = sourceRealtime;
+  const transport = get("_TRANSPORT");
+  if (transport !== undefined) meta.transport = transport;
+  const serial = get("_AUDIT_ID");
+  if (serial !== undefined) meta.auditSerial = serial;
+  const type = get("_AUDIT_TYPE_NAME") ?? get("_AUDIT_TYPE");
+  if (type !== undefined) meta.auditType = type;
+  const identifier = get("SYSLOG_IDENTIFIER");
+  if (identifier !== undefined) meta.identifier = identifier;
+  const pid = toInt(get("_PID"));
+  if (pid !== undefined) meta.pid = pid;
+  return meta;
+}
+
+function toInt(s: string | undefined): number | undefined {
+  if (s === undefined || !/^\d{1,16}$/.test(s)) return undefined;
+  return Number(s);
+}
