@@ -141,10 +141,18 @@ describe("journalctl -o json input", () => {
     expect(r.errors).toEqual([]);
   });
 
+  it("keeps audit-transport entries whose MESSAGE has no marker (SYSCALL, PROCTITLE …)", async () => {
+    const path = join(dir, "audit-transport.json");
+    const syscall = { __CURSOR: "s=3", _TRANSPORT: "audit", _AUDIT_TYPE_NAME: "SYSCALL", _AUDIT_ID: "77", MESSAGE: "SYSCALL arch=c000003e syscall=257" };
+    writeFileSync(path, JSON.stringify(syscall) + "\n");
+    const r = await collect([path], { filter: (t) => t.includes("apparmor=") || t.includes("audit") });
+    expect(r.lines.map((l) => [l.text, l.meta?.auditSerial])).toEqual([[syscall.MESSAGE, "77"]]);
+  });
+
   it("filters the raw JSON line first (no parse for dropped lines), then the MESSAGE", async () => {
     const path = join(dir, "filter.json");
     const other = { __CURSOR: "s=1", _TRANSPORT: "syslog", MESSAGE: "nothing to see" };
-    const tricky = { __CURSOR: "s=2", _TRANSPORT: "audit", _AUDIT_TYPE_NAME: "apparmor=", MESSAGE: "no marker in the text" };
+    const tricky = { __CURSOR: "s=2", _TRANSPORT: "syslog", SYSLOG_IDENTIFIER: "apparmor=", MESSAGE: "no marker in the text" };
     writeFileSync(
       path,
       [JSON.stringify(other), "{not json and no marker", JSON.stringify(tricky), JSON.stringify(auditEntry)].join("\n"),
@@ -162,7 +170,7 @@ describe("journalctl -o json input", () => {
       JSON.stringify(tricky),
       tricky.MESSAGE,
       JSON.stringify(auditEntry),
-      auditEntry.MESSAGE,
+      // audit-transport entries are records by construction: their MESSAGE is not filtered again
     ]);
     // The malformed line was filtered out before parsing, so it is not reported.
     expect(r.skips).toEqual([]);
