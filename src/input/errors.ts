@@ -41,10 +41,4 @@ function firstLine(s: string): string {
   return (nl < 0 ? s : s.slice(0, nl)).trim();
 }
 
-/** A short, printable excerpt of a line for `Skipped.excerpt` (lines may be huge or binary). */
-export function excerpt(text: string, max = 80): string {
-  const head = text.length > max ? text.slice(0, max) : text;
-  // Control characters would garble a terminal report.
-  const clean = head.replace(/[\u0000-\u001f\u007f]/g, "?");
-  return text.length > max ? clean + "…" : clean;
-}
+export { excerpt } from "../parse/detach.js";

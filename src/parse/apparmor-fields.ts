@@ -67,87 +67,79 @@ export function protocolName(n: number): string {
   return PROTO_NAME.get(n) ?? `unknown(${n})`;
 }
 
-function int(v: string | undefined): number | undefined {
-  if (v === undefined || !/^-?\d+$/.test(v)) return undefined;
-  return Number(v);
+function int(v: string): number | undefined {
+  const n = Number(v);
+  return v !== "" && Number.isInteger(n) ? n : undefined;
 }
 
 /**
- * Fold a record's fields (and nested msg, which wins) into the AppArmor view. Only keys that are
- * present are set: no undefined members, so the object stays small and fast.
+ * Which AppArmorFields member each log key feeds. Where several keys are synonyms the first
+ * listed for a member wins (rank), e.g. `profile` over `label`; comm/exe: the last seen wins.
+ */
+type Target = [member: keyof AppArmorFields, rank: number, numeric: boolean];
+const KEYS: Record<string, Target> = {
+  operation: ["operation", 0, false], class: ["class", 0, false],
+  profile: ["profile", 0, false], label: ["profile", 1, false],
+  peer_profile: ["peerProfile", 0, false], peer_label: ["peerProfile", 1, false], tcontext: ["peerProfile", 2, false],
+  peer: ["peer", 0, false], name: ["name", 0, false], capname: ["capname", 0, false],
+  target: ["target", 0, false], name2: ["target", 1, false],
+  requested_mask: ["requested", 0, false], requested: ["requested", 1, false],
+  denied_mask: ["denied", 0, false], denied: ["denied", 1, false], mask: ["denied", 2, false],
+  exe: ["exe", 0, false], pid: ["pid", 0, true], peer_pid: ["peerPid", 0, true], parent: ["parent", 0, true],
+  task: ["task", 0, true], fsuid: ["fsuid", 0, true], ouid: ["ouid", 0, true], info: ["info", 0, false],
+  peer_info: ["peerInfo", 0, false], error: ["error", 0, true], namespace: ["namespace", 0, false],
+  attribute: ["attribute", 0, false], magic_token: ["magicToken", 0, true], capability: ["capability", 0, true],
+  family: ["family", 0, false], sock_type: ["sockType", 0, false],
+  laddr: ["localAddr", 0, false], saddr: ["localAddr", 1, false], lport: ["localPort", 0, true], src: ["localPort", 1, true],
+  faddr: ["foreignAddr", 0, false], daddr: ["foreignAddr", 1, false], fport: ["foreignPort", 0, true], dest: ["foreignPort", 1, true],
+  bus: ["bus", 0, false], path: ["path", 0, false], interface: ["interface", 0, false],
+  member: ["member", 0, false], method: ["member", 1, false], signal: ["signal", 0, false],
+  fstype: ["fstype", 0, false], flags: ["flags", 0, false], srcname: ["srcname", 0, false], execpath: ["execpath", 0, false],
+};
+
+/**
+ * Fold a record's fields (and nested msg, which wins) into the AppArmor view, in one pass over
+ * the keys the record has. Only keys that are present are set.
  */
 export function appArmorFields(record: AuditRecord): AppArmorFields {
-  const { fields, msg } = record;
-  const get = msg === null ? (k: string) => fields[k] : (k: string) => msg[k] ?? fields[k];
-  /** The first of several synonym keys that is present, in the order given. */
-  const pick = (...keys: string[]) => {
-    for (const k of keys) {
-      const v = get(k);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  };
-  const out: AppArmorFields = {};
-  const str = <K extends keyof AppArmorFields>(name: K, v: string | undefined) => {
-    if (v !== undefined) (out as Record<string, unknown>)[name] = v;
-  };
-  const num = <K extends keyof AppArmorFields>(name: K, v: string | undefined) => {
-    const n = int(v);
-    if (n !== undefined) (out as Record<string, unknown>)[name] = n;
-  };
-
-  str("operation", get("operation"));
-  str("class", get("class"));
-  str("profile", pick("profile", "label"));
-  str("peerProfile", pick("peer_profile", "peer_label", "tcontext"));
-  str("peer", get("peer"));
-  str("name", pick("name", "capname"));
-  str("target", pick("target", "name2"));
-  str("requested", pick("requested_mask", "requested"));
-  str("denied", pick("denied_mask", "denied", "mask"));
-  // comm and exe both name the process; libapparmor keeps whichever comes last.
+  const out: Record<string, unknown> = {};
   let comm: string | undefined;
-  for (const source of msg === null ? [fields] : [fields, msg]) for (const k in source) if (k === "comm" || k === "exe") comm = source[k];
-  str("comm", comm);
-  str("exe", get("exe"));
-  num("pid", get("pid"));
-  num("peerPid", get("peer_pid"));
-  num("parent", get("parent"));
-  num("task", get("task"));
-  num("fsuid", get("fsuid"));
-  num("ouid", get("ouid"));
-  str("info", get("info"));
-  str("peerInfo", get("peer_info"));
-  num("error", get("error"));
-  str("namespace", get("namespace"));
-  str("attribute", get("attribute"));
-  num("magicToken", get("magic_token"));
-  num("capability", get("capability"));
-  str("capname", get("capname"));
-  str("family", get("family"));
-  str("sockType", get("sock_type"));
-  const protocol = get("protocol");
-  const proto = int(protocol);
-  if (proto !== undefined) {
-    out.protocol = proto;
-    out.protocolName = protocolName(proto);
-  } else str("protocolName", protocol);
-  str("localAddr", pick("laddr", "saddr"));
-  num("localPort", pick("lport", "src"));
-  str("foreignAddr", pick("faddr", "daddr"));
-  num("foreignPort", pick("fport", "dest"));
-  const addr = get("addr");
-  if (addr !== "?" && addr !== "none") str("addr", addr);
-  const peerAddr = get("peer_addr");
-  if (peerAddr !== "none") str("peerAddr", peerAddr);
-  str("bus", get("bus"));
-  str("path", get("path"));
-  str("interface", get("interface"));
-  str("member", pick("member", "method"));
-  str("signal", get("signal"));
-  str("fstype", get("fstype"));
-  str("flags", get("flags"));
-  str("srcname", get("srcname"));
-  str("execpath", get("execpath"));
-  return out;
+  let protocol: string | undefined;
+  let addr: string | undefined;
+  let peerAddr: string | undefined;
+  // Called for the fields, then for msg='…', whose values override (the inner pid is the subject's).
+  const scan = (map: Record<string, string>) => {
+    const ranks: Record<string, number> = {};
+    for (const key in map) {
+      const value = map[key]!;
+      if (key === "comm" || key === "exe") comm = value;
+      if (key === "protocol") protocol = value;
+      else if (key === "addr") addr = value;
+      else if (key === "peer_addr") peerAddr = value;
+      const t = KEYS[key];
+      if (t === undefined) continue;
+      const [member, rank, numeric] = t;
+      const held = ranks[member];
+      if (held !== undefined && held < rank) continue;
+      const v = numeric ? int(value) : value;
+      if (v === undefined) continue;
+      out[member] = v;
+      ranks[member] = rank;
+    }
+  };
+  scan(record.fields);
+  if (record.msg !== null) scan(record.msg);
+  const f = out as AppArmorFields;
+  if (f.name === undefined && f.capname !== undefined) f.name = f.capname;
+  if (comm !== undefined) f.comm = comm;
+  if (protocol !== undefined) {
+    const n = int(protocol);
+    if (n !== undefined) {
+      f.protocol = n;
+      f.protocolName = protocolName(n);
+    } else f.protocolName = protocol;
+  }
+  if (addr !== undefined && addr !== "?" && addr !== "none") f.addr = addr;
+  if (peerAddr !== undefined && peerAddr !== "none") f.peerAddr = peerAddr;
+  return f;
 }

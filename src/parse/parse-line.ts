@@ -11,6 +11,9 @@ import type { AuditRecord, SourceLine, Skipped } from "./record.js";
 import { modeOf, recordTypeName } from "./record-types.js";
 import { decodeValue } from "./values.js";
 import { parseAuditStamp, parseEnvelopeDate } from "./timestamps.js";
+import { detach, excerpt } from "./detach.js";
+
+export { excerpt };
 
 export type LineResult =
   | { record: AuditRecord; skipped?: undefined }
@@ -18,7 +21,21 @@ export type LineResult =
 
 const TYPE_WORD = /^(?:[A-Z][A-Z0-9_]*[A-Z0-9]|UNKNOWN\[\d+\])$/;
 const SOFT_MARKER = /audit\(|apparmor=/;
-const MAX_EXCERPT = 160;
+
+/**
+ * Keys are sliced out of each token as fresh strings; storing a fresh string as a property key
+ * makes V8 look it up in its string table every time. Handing it the same string object for the
+ * same key is measurably cheaper. Bounded, as keys come from attacker-controlled text.
+ */
+const keyCache = new Map<string, string>();
+function internKey(key: string): string {
+  const known = keyCache.get(key);
+  if (known !== undefined) return known;
+  if (keyCache.size >= 4096) keyCache.clear();
+  const kept = detach(key);
+  keyCache.set(kept, kept);
+  return kept;
+}
 
 /** Offset of the first character after the blanks a token folds in front of itself. */
 function textStart(s: string): number {
@@ -56,11 +73,6 @@ function isoTime(epochMs: number): string {
   return `${prefix}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`;
 }
 
-/** A printable, bounded excerpt of a line for skip reports (logs are attacker-controlled). */
-export function excerpt(text: string): string {
-  const cut = text.length > MAX_EXCERPT ? text.slice(0, MAX_EXCERPT) + "…" : text;
-  return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === "\x1d" ? " " : "\uFFFD"));
-}
 
 interface Envelope {
   epochMs: number | null;
@@ -131,7 +143,7 @@ export function parseLine(src: SourceLine): LineResult | null {
       const s = t.image;
       const start = textStart(s);
       const eq = s.indexOf("=", start);
-      const key = s.slice(start, eq);
+      const key = internKey(s.slice(start, eq));
       if (s.charCodeAt(eq + 1) === 34 && s.charCodeAt(s.length - 1) === 34 && s.length > eq + 2) {
         target[key] = s.slice(eq + 2, -1); // the common case: a complete quoted value
         lastBare = false;

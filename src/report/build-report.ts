@@ -5,12 +5,18 @@
 import type { AuditRecord, Skipped } from "../parse/record.js";
 import { appArmorFields } from "../parse/apparmor-fields.js";
 import { resourceOf } from "../apparmor/resource.js";
-import { excerpt } from "../parse/parse-line.js";
+import { excerpt } from "../parse/detach.js";
+import { detach } from "../parse/detach.js";
 import type { SourceSummary } from "../input/types.js";
 import { REPORT_VERSION, type AnalyzeReport, type DenialGroup, type Example, type ReasonCount } from "./model.js";
 
 const MAX_EXAMPLES = 3;
 const MAX_LIST = 8;
+/**
+ * Distinct denial groups kept in full. Past this, further new resources of a profile and class
+ * are counted in one "(N more distinct …)" group, so memory stays bounded on any input.
+ */
+export const MAX_GROUPS = 20_000;
 
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
@@ -19,6 +25,9 @@ function bump(map: Record<string, number>, key: string): void {
 function pushCapped<T>(list: T[], item: T, max: number): void {
   if (list.length < max && !list.includes(item)) list.push(item);
 }
+
+/** A denial group while it is being built: with the last mask seen (to skip re-splitting). */
+type Group = DenialGroup & { lastMask?: string; overflow?: number };
 
 export class ReportBuilder {
   private readonly report: AnalyzeReport = {
@@ -34,7 +43,7 @@ export class ReportBuilder {
     warnings: [],
     errors: [],
   };
-  private readonly groups = new Map<string, DenialGroup>();
+  private readonly groups = new Map<string, Group>();
   private readonly unparsed = new Map<string, ReasonCount>();
   private readonly warnings = new Map<string, ReasonCount>();
 
@@ -66,19 +75,37 @@ export class ReportBuilder {
     const operation = f.operation ?? "?";
     const key = `${profile}\0${operation}\0${res.class}\0${res.object}`;
     let g = this.groups.get(key);
+    if (g === undefined && this.groups.size >= MAX_GROUPS) {
+      const overflowKey = `${profile}\0${operation}\0${res.class}\0\0overflow`;
+      g = this.groups.get(overflowKey);
+      if (g === undefined) {
+        g = this.newGroup(profile, operation, res.class, "");
+        this.groups.set(detach(overflowKey), g);
+      }
+      g.overflow = (g.overflow ?? 0) + 1;
+      g.resource = `(${g.overflow} more distinct resources: more than ${MAX_GROUPS} groups in all)`;
+    }
     if (g === undefined) {
-      g = { profile, operation, class: res.class, resource: res.object, denied: [], count: 0, firstSeen: null, lastSeen: null, comms: [], hosts: [], examples: [] };
-      this.groups.set(key, g);
+      g = this.newGroup(profile, operation, res.class, res.object);
+      this.groups.set(detach(key), g); // a key built from slices would pin the input chunks
     }
     g.count++;
-    for (const p of splitMask(f.denied ?? f.requested, res.class === "file")) pushCapped(g.denied, p, 32);
+    const mask = f.denied ?? f.requested;
+    if (mask !== undefined && mask !== g.lastMask) {
+      g.lastMask = mask;
+      for (const p of splitMaskCached(mask, res.class === "file")) pushCapped(g.denied, p, 32);
+    }
     if (r.time !== null) {
       if (g.firstSeen === null || r.time < g.firstSeen) g.firstSeen = r.time;
       if (g.lastSeen === null || r.time > g.lastSeen) g.lastSeen = r.time;
     }
-    if (f.comm !== undefined) pushCapped(g.comms, f.comm, MAX_LIST);
-    if (r.host !== null) pushCapped(g.hosts, r.host, MAX_LIST);
+    if (f.comm !== undefined && f.comm !== g.comms[g.comms.length - 1]) pushCapped(g.comms, detach(f.comm), MAX_LIST);
+    if (r.host !== null && r.host !== g.hosts[g.hosts.length - 1]) pushCapped(g.hosts, detach(r.host), MAX_LIST);
     if (g.examples.length < MAX_EXAMPLES) g.examples.push({ source: r.source, line: r.line, excerpt: excerpt(text ?? "") });
+  }
+
+  private newGroup(profile: string, operation: string, cls: string, resource: string): Group {
+    return { profile: detach(profile), operation: detach(operation), class: cls, resource: detach(resource), denied: [], count: 0, firstSeen: null, lastSeen: null, comms: [], hosts: [], examples: [] };
   }
 
   skipped(s: Skipped): void {
@@ -107,18 +134,29 @@ export class ReportBuilder {
 
   private count(map: Map<string, ReasonCount>, reason: string, ex: Example): void {
     let rc = map.get(reason);
-    if (rc === undefined) map.set(reason, (rc = { reason, count: 0, examples: [] }));
+    if (rc === undefined) map.set((reason = detach(reason)), (rc = { reason, count: 0, examples: [] }));
     rc.count++;
     if (rc.examples.length < MAX_EXAMPLES) rc.examples.push(ex);
   }
 
   finish(): AnalyzeReport {
     const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
-    this.report.denials = [...this.groups.values()].sort((a, b) => byCount(a, b) || a.profile.localeCompare(b.profile) || a.resource.localeCompare(b.resource));
+    this.report.denials = [...this.groups.values()].map(({ lastMask: _m, overflow: _o, ...g }) => g).sort((a, b) => byCount(a, b) || a.profile.localeCompare(b.profile) || a.resource.localeCompare(b.resource));
     this.report.unparsed = [...this.unparsed.values()].sort(byCount);
     this.report.warnings = [...this.warnings.values()].sort(byCount);
     return this.report;
   }
+}
+
+const maskCache = new Map<string, string[]>();
+function splitMaskCached(mask: string, letters: boolean): string[] {
+  const key = letters ? mask : `\0${mask}`;
+  let parts = maskCache.get(key);
+  if (parts === undefined) {
+    if (maskCache.size > 1024) maskCache.clear();
+    maskCache.set(key, (parts = splitMask(mask, letters)));
+  }
+  return parts;
 }
 
 /** File masks are letter sets (`"rw"`, old `"r::"`); other classes list words (`"send receive"`). */

@@ -1,0 +1,20 @@
+/**
+ * A substring in V8 can be a view into its parent: a field value sliced from a line sliced from
+ * a 64 KiB read chunk keeps the whole chunk alive. Anything kept past the current batch (report
+ * groups, caches) is detached first, or a long run holds the entire input in memory.
+ */
+export function detach(s: string): string {
+  // Short strings are copied by slice anyway; a concatenation is flattened into a new string.
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
+const MAX_EXCERPT = 160;
+
+/**
+ * A short, printable, detached excerpt of a line for reports and skip reasons: lines may be huge,
+ * binary or hostile, so control characters become U+FFFD (the ENRICHED separator a space).
+ */
+export function excerpt(text: string, max = MAX_EXCERPT): string {
+  const cut = text.length > max ? text.slice(0, max) + "…" : text;
+  return detach(cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === "\x1d" ? " " : "\uFFFD")));
+}
