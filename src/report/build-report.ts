@@ -16,7 +16,7 @@ const MAX_LIST = 8;
  * Distinct denial groups kept in full. Past this, further new resources of a profile and class
  * are counted in one "(N more distinct …)" group, so memory stays bounded on any input.
  */
-export const MAX_GROUPS = 20_000;
+export const MAX_GROUPS = 10_000;
 
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
@@ -101,7 +101,8 @@ export class ReportBuilder {
     }
     if (f.comm !== undefined && f.comm !== g.comms[g.comms.length - 1]) pushCapped(g.comms, detach(f.comm), MAX_LIST);
     if (r.host !== null && r.host !== g.hosts[g.hosts.length - 1]) pushCapped(g.hosts, detach(r.host), MAX_LIST);
-    if (g.examples.length < MAX_EXAMPLES) g.examples.push({ source: r.source, line: r.line, excerpt: excerpt(text ?? "") });
+    // Only the first example carries the text: the others say where to look, to keep groups small.
+    if (g.examples.length < MAX_EXAMPLES) g.examples.push({ source: r.source, line: r.line, excerpt: g.examples.length === 0 ? excerpt(text ?? "") : "" });
   }
 
   private newGroup(profile: string, operation: string, cls: string, resource: string): Group {
