@@ -59,7 +59,7 @@ function img(t: IToken): string {
  * within the same few seconds, and Date#toISOString is a measurable share of parsing.
  */
 const secondPrefix = new Map<number, string>();
-function isoTime(epochMs: number): string {
+export function isoTime(epochMs: number): string {
   const sec = Math.floor(epochMs / 1000);
   let prefix = secondPrefix.get(sec);
   if (prefix === undefined) {

@@ -7,10 +7,16 @@ import type { ReadOptions, SourceSummary } from "../input/types.js";
 import { mayBeAuditRecord } from "./prefilter.js";
 import { parseLine } from "./parse-line.js";
 import type { AuditRecord, Skipped } from "./record.js";
+import { recordHeader, type RecordHeader } from "./record-header.js";
 
 export interface RecordSink {
   /** A record; `text` is the line it came from (for examples in reports). */
   record(record: AuditRecord, text: string): void;
+  /**
+   * When present, non-AppArmor auditd records are handed over as headers only (type, id, time),
+   * without parsing their bodies. Sinks that need every field leave this out.
+   */
+  header?(header: RecordHeader, text: string): void;
   /** A line that looked like a record but was not readable as one. */
   unparsed(skipped: Skipped): void;
   /** A line the framing layer dropped (too long, undecodable journal entry …). */
@@ -46,8 +52,16 @@ export async function readRecords(inputs: string[], sink: RecordSink, options: R
   };
   if (options.stdin !== undefined) opts.stdin = options.stdin;
   const batches = inputs.length === 0 ? readSystemLogs(opts) : readInputs(inputs, opts);
+  const headersOnly = sink.header !== undefined;
   for await (const batch of batches) {
     for (const line of batch) {
+      if (headersOnly && line.meta === undefined) {
+        const header = recordHeader(line.source, line.line, line.text);
+        if (header !== null) {
+          sink.header!(header, line.text);
+          continue;
+        }
+      }
       const result = parseLine(line);
       if (result === null) continue;
       if (result.record !== undefined) sink.record(result.record, line.text);

@@ -3,6 +3,7 @@
  * distinct denial groups and reasons, not by the number of lines: examples and comms are capped.
  */
 import type { AuditRecord, Skipped } from "../parse/record.js";
+import type { RecordHeader } from "../parse/record-header.js";
 import { appArmorFields } from "../parse/apparmor-fields.js";
 import { resourceOf } from "../apparmor/resource.js";
 import { excerpt } from "../parse/detach.js";
@@ -49,6 +50,13 @@ export class ReportBuilder {
 
   line(): void {
     this.report.summary.lines++;
+  }
+
+  /** A non-AppArmor record seen by its header only: counted, not analysed. */
+  header(h: RecordHeader): void {
+    this.report.summary.records++;
+    bump(this.report.formats, h.format);
+    bump(this.report.types, h.type);
   }
 
   record(r: AuditRecord, text?: string): void {

@@ -54,6 +54,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     resolveInputs(positionals),
     {
       record: (r, text) => builder.record(r, text),
+      header: (h) => builder.header(h),
       unparsed: (s) => builder.skipped(s),
       framingSkip: (s) => builder.framingSkip(s),
       line: () => builder.line(),
