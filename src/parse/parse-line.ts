@@ -81,7 +81,10 @@ interface Envelope {
   typeWord: string | null;
 }
 
-/** Dates, host, syslog tag and a journald type word (`AVC`) from the envelope tokens. */
+/**
+ * Dates, host, syslog tag and a journald type word (`AVC`) from the envelope tokens. A dmesg
+ * MonoStamp (seconds since boot) carries no wall-clock time and is not read.
+ */
 function readEnvelope(tokens: IToken[]): Envelope {
   const env: Envelope = { epochMs: null, host: null, tag: null, typeWord: null };
   for (let i = 0; i < tokens.length; i++) {
@@ -98,7 +101,6 @@ function readEnvelope(tokens: IToken[]): Envelope {
       const w = img(t);
       if (TYPE_WORD.test(w)) env.typeWord = w;
     }
-    // MonoStamp (seconds since boot) carries no wall-clock time.
   }
   return env;
 }
@@ -168,8 +170,12 @@ export function parseLine(src: SourceLine): LineResult | null {
       warnings.push(`stray ${img(t)} in record`);
       lastKey = null;
     } else if (tt === AuditStamp && auditId === null) {
+      // A stamp behind text the envelope does not know (`type=AVC foo msg=audit(…):`).
       const stamp = parseAuditStamp(t.image);
-      if (stamp !== null) ({ auditId, interpreted } = stamp), (epochMs = stamp.epochMs || null);
+      if (stamp !== null) {
+        ({ auditId, interpreted } = stamp);
+        if (stamp.epochMs > 0) epochMs = stamp.epochMs;
+      }
     } else if (interpreted && lastKey !== null && lastBare) {
       // ausearch -i prints values unquoted, spaces included: the word belongs to the last value.
       target[lastKey] += " " + img(t);
@@ -234,6 +240,7 @@ function shapeOf(tree: ReturnType<typeof parseAuditLine>["tree"], env: Envelope,
     return "bare";
   }
   if (env.typeWord !== null && (env.tag === null || env.tag === "audit")) return "journal-audit";
+  if (tree.type !== undefined && first === Tag && tree.envelope.length === 1) return "auditd"; // grep -r output: `audit.log:type=…`
   if ((first === MonoStamp || first === BracketDate) && env.host === null) return "dmesg";
   if (env.host !== null || env.tag === "kern.notice" || first === BsdDate || first === IsoDate || first === UnixDate) return "syslog";
   if (env.tag === "audit") return "kernel-message";
