@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { detectCompression, readInputs } from "../src/input/index.js";
-import type { SourceLine, SourceSummary } from "../src/input/index.js";
+import { detectCompression } from "../src/input/index.js";
+import { collect } from "./helpers/collect.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aalens-input-compression-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,24 +14,12 @@ function has(cmd: string): boolean {
 }
 
 /** Compresses `text` with the real tool (`tool -c` writes to stdout). */
-function compress(tool: string, args: string[], text: string): Buffer {
+function compress(tool: string, args: readonly string[], text: string): Buffer {
   const r = spawnSync(tool, args, { input: text });
   if (r.status !== 0) throw new Error(`${tool} failed: ${r.stderr}`);
   return r.stdout;
 }
 
-async function collect(inputs: string[]) {
-  const lines: SourceLine[] = [];
-  const errors: Array<[string, string]> = [];
-  const done: SourceSummary[] = [];
-  for await (const batch of readInputs(inputs, {
-    onSourceError: (s, m) => errors.push([s, m]),
-    onSourceDone: (s) => done.push(s),
-  })) {
-    lines.push(...batch);
-  }
-  return { lines, errors, done };
-}
 
 const TOOLS = [
   { kind: "xz", tool: "xz", args: ["-c"] },

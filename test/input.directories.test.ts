@@ -4,24 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { readInputs } from "../src/input/index.js";
-import type { SourceLine, SourceSummary } from "../src/input/index.js";
+import { collect } from "./helpers/collect.js";
 
 const root = mkdtempSync(join(tmpdir(), "aalens-input-dirs-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function collect(inputs: string[]) {
-  const lines: SourceLine[] = [];
-  const errors: Array<[string, string]> = [];
-  const done: SourceSummary[] = [];
-  for await (const batch of readInputs(inputs, {
-    onSourceError: (s, m) => errors.push([s, m]),
-    onSourceDone: (s) => done.push(s),
-  })) {
-    lines.push(...batch);
-  }
-  return { lines, errors, done };
-}
 
 describe("directory inputs", () => {
   it("reads every file recursively, in name order, whatever its compression", async () => {

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { readInputs } from "../src/input/index.js";
-import type { ReadOptions, SourceLine, SourceSummary } from "../src/input/index.js";
+import { collect } from "./helpers/collect.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aalens-input-errors-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,19 +13,6 @@ afterEach(() => {
   process.env.PATH = savedPath;
 });
 
-async function collect(inputs: string[], extra: Partial<ReadOptions> = {}) {
-  const lines: SourceLine[] = [];
-  const errors: Array<[string, string]> = [];
-  const done: SourceSummary[] = [];
-  for await (const batch of readInputs(inputs, {
-    onSourceError: (s, m) => errors.push([s, m]),
-    onSourceDone: (s) => done.push(s),
-    ...extra,
-  })) {
-    lines.push(...batch);
-  }
-  return { lines, errors, done };
-}
 
 const isRoot = process.getuid?.() === 0;
 

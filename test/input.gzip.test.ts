@@ -3,29 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { readInputs } from "../src/input/index.js";
-import type { ReadOptions, SourceLine, SourceSummary, Skipped } from "../src/input/index.js";
+import { collect } from "./helpers/collect.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aalens-input-gzip-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function collect(inputs: string[], extra: Partial<ReadOptions> = {}) {
-  const lines: SourceLine[] = [];
-  const errors: Array<[string, string]> = [];
-  const skips: Skipped[] = [];
-  const done: SourceSummary[] = [];
-  let bytes = 0;
-  for await (const batch of readInputs(inputs, {
-    onSourceError: (s, m) => errors.push([s, m]),
-    onSkip: (s) => skips.push(s),
-    onSourceDone: (s) => done.push(s),
-    onBytes: (n) => (bytes += n),
-    ...extra,
-  })) {
-    lines.push(...batch);
-  }
-  return { lines, errors, skips, done, bytes };
-}
 
 /** Lines that compress poorly, so that half of the archive holds many of them. */
 function noisyLines(n: number): string[] {

@@ -4,31 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { readInputs } from "../src/input/index.js";
-import type { ReadOptions, SourceLine, SourceSummary, Skipped } from "../src/input/index.js";
+import { collect } from "./helpers/collect.js";
+import type { SourceLine } from "../src/input/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aalens-input-jexport-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function collect(inputs: string[], extra: Partial<ReadOptions> = {}) {
-  const lines: SourceLine[] = [];
-  const errors: Array<[string, string]> = [];
-  const skips: Skipped[] = [];
-  const done: SourceSummary[] = [];
-  let onLine = 0;
-  let bytes = 0;
-  for await (const batch of readInputs(inputs, {
-    onSourceError: (s, m) => errors.push([s, m]),
-    onSkip: (s) => skips.push(s),
-    onSourceDone: (s) => done.push(s),
-    onLine: () => onLine++,
-    onBytes: (n) => (bytes += n),
-    ...extra,
-  })) {
-    lines.push(...batch);
-  }
-  return { lines, errors, skips, done, onLine, bytes };
-}
 
 /** A text field: NAME=value\n */
 const text = (name: string, value: string) => Buffer.from(`${name}=${value}\n`);

@@ -3,27 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { readInputs } from "../src/input/index.js";
-import type { ReadOptions, SourceLine, Skipped } from "../src/input/index.js";
+import { collect } from "./helpers/collect.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aalens-input-long-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function collect(inputs: string[], extra: Partial<ReadOptions> = {}) {
-  const lines: SourceLine[] = [];
-  const errors: Array<[string, string]> = [];
-  const skips: Skipped[] = [];
-  let onLine = 0;
-  for await (const batch of readInputs(inputs, {
-    onSourceError: (s, m) => errors.push([s, m]),
-    onSkip: (s) => skips.push(s),
-    onLine: () => onLine++,
-    ...extra,
-  })) {
-    lines.push(...batch);
-  }
-  return { lines, errors, skips, onLine };
-}
 
 const TEN_MB = 10 * 1024 * 1024;
 

@@ -3,30 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { auditLogsOldestFirst, readSystemLogs } from "../src/input/index.js";
-import type { SystemLogPaths } from "../src/input/index.js";
-import type { SourceLine, SourceSummary } from "../src/input/index.js";
+import { auditLogsOldestFirst } from "../src/input/index.js";
+import { collectSystemLogs as collect } from "./helpers/collect.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aalens-input-system-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function collect(paths: SystemLogPaths) {
-  const lines: SourceLine[] = [];
-  const errors: Array<[string, string]> = [];
-  const notes: string[] = [];
-  const done: SourceSummary[] = [];
-  for await (const batch of readSystemLogs(
-    {
-      onSourceError: (s, m) => errors.push([s, m]),
-      onNote: (m) => notes.push(m),
-      onSourceDone: (s) => done.push(s),
-    },
-    paths,
-  )) {
-    lines.push(...batch);
-  }
-  return { lines, errors, notes, done };
-}
 
 /** A stand-in journalctl: prints canned JSON per query and records its arguments. */
 function fakeJournalctl(name: string, script: string): string {

@@ -3,31 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { readInputs } from "../src/input/index.js";
-import type { ReadOptions, SourceLine, SourceSummary, Skipped } from "../src/input/index.js";
+import { collect } from "./helpers/collect.js";
+import { readInputs, type SourceLine } from "../src/input/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aalens-input-text-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function collect(inputs: string[], extra: Partial<ReadOptions> = {}) {
-  const lines: SourceLine[] = [];
-  const errors: Array<[string, string]> = [];
-  const skips: Skipped[] = [];
-  const done: SourceSummary[] = [];
-  let onLine = 0;
-  let bytes = 0;
-  for await (const batch of readInputs(inputs, {
-    onSourceError: (s, m) => errors.push([s, m]),
-    onSkip: (s) => skips.push(s),
-    onSourceDone: (s) => done.push(s),
-    onLine: () => onLine++,
-    onBytes: (n) => (bytes += n),
-    ...extra,
-  })) {
-    lines.push(...batch);
-  }
-  return { lines, errors, skips, done, onLine, bytes };
-}
 
 describe("plain text inputs", () => {
   it("yields one SourceLine per non-blank physical line with 1-based line numbers", async () => {
