@@ -27,3 +27,11 @@ export function resolveInputs(positionals: string[]): string[] {
   if (positionals.length > 0) return positionals;
   return process.stdin.isTTY ? [] : ["-"];
 }
+
+/** Options every input-reading command takes. */
+export const INPUT_OPTIONS: Options = {
+  output: { type: "string", short: "o" },
+  "max-line-length": { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+};

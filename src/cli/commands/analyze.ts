@@ -1,5 +1,5 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
-import { intOption, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
+import { INPUT_OPTIONS, intOption, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
 import { Output } from "../output.js";
 import { readRecords } from "../../parse/read-records.js";
 import { ReportBuilder } from "../../report/build-report.js";
@@ -35,11 +35,8 @@ const FORMATS = ["text", "json"] as const;
 
 export async function runAnalyze(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
+    ...INPUT_OPTIONS,
     format: { type: "string", short: "f", default: "text" },
-    output: { type: "string", short: "o" },
-    "max-line-length": { type: "string" },
-    quiet: { type: "boolean", short: "q" },
-    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     process.stdout.write(analyzeHelp + "\n");

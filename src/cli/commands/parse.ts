@@ -1,5 +1,5 @@
 /** `aalens parse`: every record found, as NDJSON, one object per line. */
-import { intOption, parseCommandArgs, resolveInputs } from "../args.js";
+import { INPUT_OPTIONS, intOption, parseCommandArgs, resolveInputs } from "../args.js";
 import { Output } from "../output.js";
 import { readRecords } from "../../parse/read-records.js";
 import { safeText } from "../../report/sanitize.js";
@@ -26,12 +26,7 @@ Examples:
 Exit status: 0 all read, 2 some input or line was skipped (see stderr), 1 usage error.`;
 
 export async function runParse(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    output: { type: "string", short: "o" },
-    "max-line-length": { type: "string" },
-    quiet: { type: "boolean", short: "q" },
-    help: { type: "boolean", short: "h" },
-  });
+  const { values, positionals } = parseCommandArgs(argv, INPUT_OPTIONS);
   if (values.help) {
     process.stdout.write(parseHelp + "\n");
     return 0;
