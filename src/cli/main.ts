@@ -7,9 +7,13 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "./args.js";
 import { runParse } from "./commands/parse.js";
 import { runAnalyze } from "./commands/analyze.js";
+import { runRules } from "./commands/rules.js";
+import { runMerge } from "./commands/merge.js";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   analyze: runAnalyze,
+  rules: runRules,
+  merge: runMerge,
   parse: runParse,
 };
 
@@ -19,7 +23,9 @@ AppArmor and kernel audit log analyzer: reads audit.log, journald, syslog/kern.l
 (plain or compressed, files, directories or stdin), explains what AppArmor denied and why.
 
 Commands:
-  analyze [INPUT…]   denials grouped by profile, records per source, unreadable lines
+  analyze [INPUT…]   denials grouped by profile, suggested rules, unreadable lines
+  rules [INPUT…]     the missing AppArmor rules per profile, ready for /etc/apparmor.d/local/
+  merge STATE…       combine states saved by analyze --save-state (other runs, other hosts)
   parse [INPUT…]     every record as NDJSON
 
 Options:
@@ -28,7 +34,7 @@ Options:
 
 Examples:
   aalens analyze samples/
-  sudo aalens analyze
+  sudo aalens rules
   journalctl -k -o json | aalens parse`;
 
 function version(): string {

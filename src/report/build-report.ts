@@ -1,15 +1,20 @@
 /**
- * Collects records into the report model as they stream by. Memory is bounded by the number of
- * distinct denial groups and reasons, not by the number of lines: examples and comms are capped.
+ * Collects records into the analysis as they stream by: counts, events (records of one syscall
+ * joined, the same event read twice counted once), denial groups and suggested rules. Memory is
+ * bounded by the number of distinct groups and rules, not by the number of lines. The whole
+ * collection is a versioned JSON state that can be saved and merged with other runs' states.
  */
-import type { AuditRecord, Skipped } from "../parse/record.js";
+import type { AuditRecord, Mode, Skipped } from "../parse/record.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { appArmorFields } from "../parse/apparmor-fields.js";
+import { EventAssembler, type AuditEvent } from "../parse/events.js";
+import { classify } from "../apparmor/classify.js";
 import { resourceOf } from "../apparmor/resource.js";
-import { excerpt } from "../parse/detach.js";
-import { detach } from "../parse/detach.js";
+import { RuleAggregator } from "../apparmor/rules/aggregate.js";
+import { detach, excerpt } from "../parse/detach.js";
 import type { SourceSummary } from "../input/types.js";
-import { REPORT_VERSION, type AnalyzeReport, type DenialGroup, type Example, type ReasonCount } from "./model.js";
+import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./model.js";
+import { STATE_FORMAT, STATE_VERSION } from "./model.js";
 
 const MAX_EXAMPLES = 3;
 const MAX_LIST = 8;
@@ -19,8 +24,11 @@ const MAX_LIST = 8;
  */
 export const MAX_GROUPS = 10_000;
 
-function bump(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
+/** Which AppArmor modes become denial groups and rules (`--mode`). */
+export const DEFAULT_MODES: ReadonlySet<Mode> = new Set<Mode>(["DENIED", "KILL"]);
+
+function bump(map: Record<string, number>, key: string, n = 1): void {
+  map[key] = (map[key] ?? 0) + n;
 }
 
 function pushCapped<T>(list: T[], item: T, max: number): void {
@@ -30,55 +38,80 @@ function pushCapped<T>(list: T[], item: T, max: number): void {
 /** A denial group while it is being built: with the last mask seen (to skip re-splitting). */
 type Group = DenialGroup & { lastMask?: string; overflow?: number };
 
+function emptySummary(): Summary {
+  return { lines: 0, records: 0, apparmor: 0, denials: 0, duplicates: 0, unparsed: 0, warnings: 0, skippedLines: 0, inputErrors: 0 };
+}
+
+export interface BuilderOptions {
+  /** AppArmor modes that become denial groups and rules; default DENIED and KILL. */
+  modes?: ReadonlySet<Mode>;
+}
+
 export class ReportBuilder {
-  private readonly report: AnalyzeReport = {
-    version: REPORT_VERSION,
-    summary: { lines: 0, records: 0, apparmor: 0, denials: 0, unparsed: 0, warnings: 0, skippedLines: 0, inputErrors: 0 },
-    inputs: [],
-    notes: [],
-    formats: {},
-    types: {},
-    modes: {},
-    denials: [],
-    unparsed: [],
-    warnings: [],
-    errors: [],
-  };
+  private summary = emptySummary();
+  private inputs: SourceSummary[] = [];
+  private notes: string[] = [];
+  private formats: Record<string, number> = {};
+  private types: Record<string, number> = {};
+  private modes: Partial<Record<Mode, number>> = {};
+  private errors: Array<{ source: string; message: string }> = [];
   private readonly groups = new Map<string, Group>();
   private readonly unparsed = new Map<string, ReasonCount>();
   private readonly warnings = new Map<string, ReasonCount>();
+  private readonly rules = new RuleAggregator();
+  private readonly assembler: EventAssembler;
+  private readonly selected: ReadonlySet<Mode>;
+
+  constructor(options: BuilderOptions = {}) {
+    this.selected = options.modes ?? DEFAULT_MODES;
+    this.assembler = new EventAssembler({
+      onEvent: (e) => this.event(e),
+      onDuplicate: () => this.summary.duplicates++,
+    });
+  }
 
   line(): void {
-    this.report.summary.lines++;
+    this.summary.lines++;
   }
 
-  /** A non-AppArmor record seen by its header only: counted, not analysed. */
-  header(h: RecordHeader): void {
-    this.report.summary.records++;
-    bump(this.report.formats, h.format);
-    bump(this.report.types, h.type);
+  /** A non-AppArmor record seen by its header only: counted; parsed later if an event needs it. */
+  header(h: RecordHeader, text: string): void {
+    this.summary.records++;
+    bump(this.formats, h.format);
+    bump(this.types, h.type);
+    this.assembler.addHeader(h, text);
   }
 
-  record(r: AuditRecord, text?: string): void {
-    const s = this.report.summary;
+  record(r: AuditRecord, text = ""): void {
+    const s = this.summary;
     s.records++;
-    bump(this.report.formats, r.format);
-    bump(this.report.types, r.type ?? "(none)");
+    bump(this.formats, r.format);
+    bump(this.types, r.type ?? "(none)");
     if (r.warnings !== undefined) {
       s.warnings++;
-      for (const w of r.warnings) this.count(this.warnings, w, { source: r.source, line: r.line, excerpt: excerpt(text ?? "") });
+      for (const w of r.warnings) this.count(this.warnings, w, { source: r.source, line: r.line, excerpt: excerpt(text) });
     }
-    if (r.mode === null) return;
-    s.apparmor++;
-    this.report.modes[r.mode] = (this.report.modes[r.mode] ?? 0) + 1;
-    if (r.mode !== "DENIED" && r.mode !== "KILL") return;
-    s.denials++;
-    this.denial(r, text);
+    this.assembler.add(r, text);
   }
 
-  private denial(r: AuditRecord, text: string | undefined): void {
-    const f = appArmorFields(r);
-    const res = resourceOf(f);
+  /** One event, after duplicates are dropped: count its AppArmor records, group and aggregate them. */
+  private event(e: AuditEvent): void {
+    e.apparmor.forEach((r, i) => {
+      const mode = r.mode!;
+      this.summary.apparmor++;
+      this.modes[mode] = (this.modes[mode] ?? 0) + 1;
+      if (mode === "DENIED" || mode === "KILL") this.summary.denials++;
+      if (!this.selected.has(mode)) return;
+      const f = appArmorFields(r);
+      const kind = classify(f, mode);
+      this.group(r, f, e.lines[i] ?? "");
+      const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
+      this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });
+    });
+  }
+
+  private group(r: AuditRecord, f: ReturnType<typeof appArmorFields>, text: string): void {
+    const res = resourceOf(f, r.mode);
     const profile = f.profile ?? "?";
     const operation = f.operation ?? "?";
     const key = `${profile}\0${operation}\0${res.class}\0${res.object}`;
@@ -87,21 +120,21 @@ export class ReportBuilder {
       const overflowKey = `${profile}\0${operation}\0${res.class}\0\0overflow`;
       g = this.groups.get(overflowKey);
       if (g === undefined) {
-        g = this.newGroup(profile, operation, res.class, "");
+        g = newGroup(profile, operation, res.class, "");
         this.groups.set(detach(overflowKey), g);
       }
       g.overflow = (g.overflow ?? 0) + 1;
       g.resource = `(${g.overflow} more distinct resources: more than ${MAX_GROUPS} groups in all)`;
     }
     if (g === undefined) {
-      g = this.newGroup(profile, operation, res.class, res.object);
+      g = newGroup(profile, operation, res.class, res.object);
       this.groups.set(detach(key), g); // a key built from slices would pin the input chunks
     }
     g.count++;
     const mask = f.denied ?? f.requested;
     if (mask !== undefined && mask !== g.lastMask) {
       g.lastMask = mask;
-      for (const p of splitMaskCached(mask, res.class === "file")) pushCapped(g.denied, p, 32);
+      for (const p of splitMaskCached(mask, res.class === "file" || res.class === "exec")) pushCapped(g.denied, p, 32);
     }
     if (r.time !== null) {
       if (g.firstSeen === null || r.time < g.firstSeen) g.firstSeen = r.time;
@@ -110,35 +143,31 @@ export class ReportBuilder {
     if (f.comm !== undefined && f.comm !== g.comms[g.comms.length - 1]) pushCapped(g.comms, detach(f.comm), MAX_LIST);
     if (r.host !== null && r.host !== g.hosts[g.hosts.length - 1]) pushCapped(g.hosts, detach(r.host), MAX_LIST);
     // Only the first example carries the text: the others say where to look, to keep groups small.
-    if (g.examples.length < MAX_EXAMPLES) g.examples.push({ source: r.source, line: r.line, excerpt: g.examples.length === 0 ? excerpt(text ?? "") : "" });
-  }
-
-  private newGroup(profile: string, operation: string, cls: string, resource: string): Group {
-    return { profile: detach(profile), operation: detach(operation), class: cls, resource: detach(resource), denied: [], count: 0, firstSeen: null, lastSeen: null, comms: [], hosts: [], examples: [] };
+    if (g.examples.length < MAX_EXAMPLES) g.examples.push({ source: r.source, line: r.line, excerpt: g.examples.length === 0 ? excerpt(text) : "" });
   }
 
   skipped(s: Skipped): void {
-    this.report.summary.unparsed++;
+    this.summary.unparsed++;
     this.count(this.unparsed, s.reason, { source: s.source, line: s.line, excerpt: s.excerpt ?? "" });
   }
 
   /** A line the framing layer dropped (too long, bad journal entry): counted with its reason. */
   framingSkip(s: Skipped): void {
-    this.report.summary.skippedLines++;
+    this.summary.skippedLines++;
     this.count(this.unparsed, s.reason, { source: s.source, line: s.line, excerpt: s.excerpt ?? "" });
   }
 
   sourceError(source: string, message: string): void {
-    this.report.summary.inputErrors++;
-    this.report.errors.push({ source, message });
+    this.summary.inputErrors++;
+    this.errors.push({ source, message });
   }
 
   sourceDone(summary: SourceSummary): void {
-    this.report.inputs.push(summary);
+    this.inputs.push(summary);
   }
 
   note(message: string): void {
-    this.report.notes.push(message);
+    this.notes.push(message);
   }
 
   private count(map: Map<string, ReasonCount>, reason: string, ex: Example): void {
@@ -148,13 +177,89 @@ export class ReportBuilder {
     if (rc.examples.length < MAX_EXAMPLES) rc.examples.push(ex);
   }
 
-  finish(): AnalyzeReport {
-    const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
-    this.report.denials = [...this.groups.values()].map(({ lastMask: _m, overflow: _o, ...g }) => g).sort((a, b) => byCount(a, b) || a.profile.localeCompare(b.profile) || a.resource.localeCompare(b.resource));
-    this.report.unparsed = [...this.unparsed.values()].sort(byCount);
-    this.report.warnings = [...this.warnings.values()].sort(byCount);
-    return this.report;
+  /** Close the events still open: call once all input is read. */
+  flush(): void {
+    this.assembler.flush();
   }
+
+  /** The whole collection as versioned JSON (for --save-state and merge). */
+  state(): AnalysisState {
+    this.flush();
+    const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
+    const groups = [...this.groups.values()]
+      .map(({ lastMask: _m, overflow: _o, ...g }) => g)
+      .sort((a, b) => byCount(a, b) || a.profile.localeCompare(b.profile) || a.resource.localeCompare(b.resource));
+    return {
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      modes: [...this.selected],
+      summary: { ...this.summary },
+      inputs: this.inputs,
+      notes: this.notes,
+      formats: this.formats,
+      types: this.types,
+      appArmorModes: this.modes,
+      denials: groups,
+      unparsed: [...this.unparsed.values()].sort(byCount),
+      warnings: [...this.warnings.values()].sort(byCount),
+      errors: this.errors,
+      rules: this.rules.state(),
+      seen: [...this.assembler.signatures()],
+    };
+  }
+
+  /** Fold a saved state in, as if its inputs had been read after everything read so far. */
+  merge(other: AnalysisState): void {
+    this.flush();
+    const s = this.summary;
+    for (const k of Object.keys(s) as Array<keyof Summary>) s[k] += other.summary[k] ?? 0;
+    this.inputs.push(...other.inputs);
+    this.notes.push(...other.notes);
+    this.errors.push(...other.errors);
+    for (const [k, n] of Object.entries(other.formats)) bump(this.formats, k, n);
+    for (const [k, n] of Object.entries(other.types)) bump(this.types, k, n);
+    for (const [k, n] of Object.entries(other.appArmorModes) as Array<[Mode, number]>) this.modes[k] = (this.modes[k] ?? 0) + n;
+    for (const g of other.denials) {
+      const key = `${g.profile}\0${g.operation}\0${g.class}\0${g.resource}`;
+      const mine = this.groups.get(key);
+      if (mine === undefined) {
+        this.groups.set(key, structuredClone(g));
+        continue;
+      }
+      mine.count += g.count;
+      for (const p of g.denied) pushCapped(mine.denied, p, 32);
+      if (g.firstSeen !== null && (mine.firstSeen === null || g.firstSeen < mine.firstSeen)) mine.firstSeen = g.firstSeen;
+      if (g.lastSeen !== null && (mine.lastSeen === null || g.lastSeen > mine.lastSeen)) mine.lastSeen = g.lastSeen;
+      for (const c of g.comms) pushCapped(mine.comms, c, MAX_LIST);
+      for (const h of g.hosts) pushCapped(mine.hosts, h, MAX_LIST);
+      for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push(ex);
+    }
+    const mergeReasons = (into: Map<string, ReasonCount>, from: ReasonCount[]) => {
+      for (const rc of from) {
+        const mine = into.get(rc.reason);
+        if (mine === undefined) into.set(rc.reason, structuredClone(rc));
+        else {
+          mine.count += rc.count;
+          for (const ex of rc.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push(ex);
+        }
+      }
+    };
+    mergeReasons(this.unparsed, other.unparsed);
+    mergeReasons(this.warnings, other.warnings);
+    this.rules.merge(other.rules);
+    // An event in both states was counted by both: say so (subtracting it exactly would need
+    // per-event records in the state). Disjoint inputs — other hosts, other days — merge exactly.
+    let overlap = 0;
+    for (const [sig, host] of other.seen) if (!this.assembler.remember(sig, host)) overlap++;
+    if (overlap > 0) {
+      this.summary.duplicates += overlap;
+      this.notes.push(`${overlap} AppArmor event(s) appear in more than one merged state and are counted in each`);
+    }
+  }
+}
+
+function newGroup(profile: string, operation: string, cls: string, resource: string): Group {
+  return { profile: detach(profile), operation: detach(operation), class: cls, resource: detach(resource), denied: [], count: 0, firstSeen: null, lastSeen: null, comms: [], hosts: [], examples: [] };
 }
 
 const maskCache = new Map<string, string[]>();

@@ -1,11 +1,16 @@
 /**
- * The one report model every renderer draws from (`analyze --format text|json|…`).
- * Key names are stable: scripts read the JSON form. Bump REPORT_VERSION on breaking changes.
+ * The one report model every renderer draws from (`analyze --format text|json|…`), and the saved
+ * analysis state it is built from. Key names are stable: scripts read the JSON form. Bump
+ * REPORT_VERSION / STATE_VERSION on breaking changes.
  */
 import type { Mode } from "../parse/record.js";
 import type { SourceSummary } from "../input/types.js";
+import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
+import type { RuleState } from "../apparmor/rules/aggregate.js";
 
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
+export const STATE_FORMAT = "aalens-state";
+export const STATE_VERSION = 1;
 
 export interface Example {
   source: string;
@@ -41,10 +46,12 @@ export interface Summary {
   lines: number;
   /** Audit records of any type. */
   records: number;
-  /** Records that are AppArmor events. */
+  /** AppArmor events (records), each kernel event once. */
   apparmor: number;
   /** AppArmor DENIED (and KILL) events. */
   denials: number;
+  /** AppArmor records dropped because the same kernel event was already read from another source. */
+  duplicates: number;
   /** Lines that looked like audit records but could not be read as one. */
   unparsed: number;
   /** Records kept despite an oddity (bad hex, unterminated quote …). */
@@ -53,6 +60,36 @@ export interface Summary {
   skippedLines: number;
   /** Inputs that could not be read (or only partly). */
   inputErrors: number;
+}
+
+/** A suggested rule, labelled against the installed policy. */
+export interface SuggestedRule {
+  profile: string;
+  /** The rule text, ready for a profile body (or local/ include). */
+  rule: string;
+  /** missing: add it; allowed: the installed profile has it already; denied: a deny rule refuses it; unknown: no policy to check. */
+  status: PolicyVerdict;
+  /** Set when the rule should not be applied without a closer look; such rules are printed commented out. */
+  warning?: string;
+  /** The policy line that allows or denies it, when status is allowed or denied. */
+  policyLine?: string;
+  /** One line: why this rule. */
+  reason: string;
+  covers: {
+    count: number;
+    modes: Partial<Record<Mode, number>>;
+    firstSeen: string | null;
+    lastSeen: string | null;
+    operations: string[];
+    objects: string[];
+    comms: string[];
+    exes: string[];
+    pids: number[];
+    hosts: string[];
+    examples: Array<{ source: string; line: number; time: string | null }>;
+  };
+  /** The typed rule (for tools); `rule` is its text. */
+  typed: Rule;
 }
 
 export interface AnalyzeReport {
@@ -67,7 +104,31 @@ export interface AnalyzeReport {
   /** AppArmor events per mode. */
   modes: Partial<Record<Mode, number>>;
   denials: DenialGroup[];
+  rules: SuggestedRule[];
+  /** AppArmor events no rule can be made for, by reason. */
+  unmapped: Array<{ profile: string; reason: string; count: number }>;
   unparsed: ReasonCount[];
   warnings: ReasonCount[];
   errors: Array<{ source: string; message: string }>;
+}
+
+/** Everything an analysis collected, as saved by `analyze --save-state` and read by `merge`. */
+export interface AnalysisState {
+  format: typeof STATE_FORMAT;
+  version: number;
+  /** The AppArmor modes that were turned into denial groups and rules. */
+  modes: Mode[];
+  summary: Summary;
+  inputs: SourceSummary[];
+  notes: string[];
+  formats: Record<string, number>;
+  types: Record<string, number>;
+  appArmorModes: Partial<Record<Mode, number>>;
+  denials: DenialGroup[];
+  unparsed: ReasonCount[];
+  warnings: ReasonCount[];
+  errors: Array<{ source: string; message: string }>;
+  rules: RuleState;
+  /** Signatures of the AppArmor records counted, with their host: drops the same event read again. */
+  seen: Array<[string, string | null]>;
 }

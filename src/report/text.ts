@@ -89,6 +89,8 @@ export function renderText(report: AnalyzeReport, options: TextOptions = {}): st
     out.push("", "No AppArmor denials found.");
   }
 
+  out.push(...ruleSection(report, width));
+
   out.push(...reasons("Unreadable or dropped lines", report.unparsed, width));
   out.push(...reasons("Records kept with warnings", report.warnings, width));
   if (report.errors.length > 0) {
@@ -96,6 +98,26 @@ export function renderText(report: AnalyzeReport, options: TextOptions = {}): st
     for (const e of report.errors) out.push(`  ${safeText(e.source)}: ${safeText(e.message)}`);
   }
   return out.join("\n") + "\n";
+}
+
+/** Suggested rules by profile: the ones to add first, then those the policy already has or denies. */
+function ruleSection(report: AnalyzeReport, width: number): string[] {
+  if (report.rules.length === 0) return [];
+  const out = ["", "Suggested rules (aalens rules … prints them ready for /etc/apparmor.d/local/)"];
+  const byProfile = new Map<string, typeof report.rules>();
+  for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
+  for (const [profile, rules] of byProfile) {
+    out.push("", `  profile ${safeText(profile)}`);
+    for (const r of rules) {
+      const mark = r.warning !== undefined ? "  # WARNING " : r.status === "missing" || r.status === "unknown" ? "    " : `  # ${r.status}: `;
+      // Rules are never shortened: they are meant to be copied.
+      out.push(`  ${mark}${safeText(r.rule)}  # ${r.covers.count}×`);
+      if (r.warning !== undefined) out.push(cut(`        ${safeText(r.warning)}`, width));
+    }
+  }
+  const unmapped = report.unmapped.reduce((n, u) => n + u.count, 0);
+  if (unmapped > 0) out.push("", `  ${plural(unmapped, "event")} gave no rule: ${report.unmapped.map((u) => safeText(u.reason)).slice(0, 3).join("; ")}`);
+  return out;
 }
 
 function total(groups: DenialGroup[]): number {

@@ -1,12 +1,12 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
-import { INPUT_OPTIONS, intOption, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
+import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
+import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
+import { policyChecker } from "../policy.js";
+import { saveState } from "../state-file.js";
+import { buildReport } from "../../report/report.js";
 import { Output } from "../output.js";
-import { readRecords } from "../../parse/read-records.js";
-import { ReportBuilder } from "../../report/build-report.js";
 import { renderText } from "../../report/text.js";
 import { renderJson } from "../../report/json.js";
-import { safeText } from "../../report/sanitize.js";
-import type { AnalyzeReport } from "../../report/model.js";
 
 export const analyzeHelp = `Usage: aalens analyze [options] [INPUT…]
 
@@ -18,6 +18,11 @@ terminal, the system's journal (kernel and audit transports) and /var/log/audit/
 
 Options:
   -f, --format FORMAT        text (default) or json
+      --mode MODES           which AppArmor events become rules: denied (default), allowed
+                             (complain mode), audit or all; comma-separated
+      --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
+      --no-policy            do not check against the installed policy
+      --save-state FILE      also save the analysis as JSON, for aalens merge
   -o, --output FILE          write the report to FILE instead of stdout
       --max-line-length N    skip (and count) lines longer than N characters (default 65536)
   -q, --quiet                no notes on stderr
@@ -36,7 +41,9 @@ const FORMATS = ["text", "json"] as const;
 export async function runAnalyze(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     ...INPUT_OPTIONS,
+    ...ANALYSIS_OPTIONS,
     format: { type: "string", short: "f", default: "text" },
+    "save-state": { type: "string" },
   });
   if (values.help) {
     process.stdout.write(analyzeHelp + "\n");
@@ -44,35 +51,11 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   }
   const format = values.format as string;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}" (use ${FORMATS.join(" or ")})`);
-  const maxLineLength = intOption(values["max-line-length"], "max-line-length", 65536);
-
-  const builder = new ReportBuilder();
-  await readRecords(
-    resolveInputs(positionals),
-    {
-      record: (r, text) => builder.record(r, text),
-      header: (h) => builder.header(h),
-      unparsed: (s) => builder.skipped(s),
-      framingSkip: (s) => builder.framingSkip(s),
-      line: () => builder.line(),
-      sourceError: (source, message) => {
-        builder.sourceError(source, message);
-        if (!values.quiet) process.stderr.write(`aalens: ${safeText(source)}: ${safeText(message)}\n`);
-      },
-      sourceDone: (summary) => builder.sourceDone(summary),
-      note: (message) => builder.note(message),
-    },
-    { maxLineLength },
-  );
-  const report = builder.finish();
+  const state = await collectState(resolveInputs(positionals), values);
+  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
+  const report = buildReport(state, { policy: policyChecker(values) });
   const out = Output.open(values.output as string | undefined);
   out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns }));
   await out.close();
-  return exitStatus(report);
-}
-
-/** 2 when anything was skipped: an input, a dropped line or an unreadable record. */
-export function exitStatus(report: AnalyzeReport): number {
-  const s = report.summary;
-  return s.inputErrors + s.skippedLines + s.unparsed > 0 ? 2 : 0;
+  return exitStatus(state);
 }

@@ -1,0 +1,231 @@
+/**
+ * AppArmor globs (AARE) without variables: parse, compile to a JS RegExp (cached), match.
+ *
+ *   *      any characters except `/` (none allowed, except right after a `/` when the `*` run ends
+ *          the pattern or is followed by `/`: `/tmp/*` does not match `/tmp/`)
+ *   **     any characters including `/` (same "at least one after a `/`" rule: `/tmp/**` ≠ `/tmp/`)
+ *   ?      one character except `/`
+ *   [abc] [a-z] [^abc]   one character from / not from the set (a negated set can match `/`)
+ *   {a,b,{c,d}}          alternation, nested, empty branches allowed (`/usr/bin/passt{,.avx2}`)
+ *   \x     the character x
+ *
+ * These are apparmor_parser's rules (parser_regex.c, convert_aaregex_to_pcre): a `*` run right
+ * after `/` gets a mandatory first character only when it is followed by `/` or ends the pattern.
+ * python3-apparmor's AARE (the utils' re-implementation) requires that first character after every
+ * `/`, so `/foo/*.txt` matches `/foo/.txt` here and in the kernel but not in aa-logprof; every
+ * other glob agrees with it (test/policy.aare-oracle.test.ts).
+ *
+ * The RegExp has no nested quantifiers: each glob becomes one character class with one `*`/`+`,
+ * alternation becomes `(?:a|b)`. Runs of more than two `*` are `**`.
+ */
+
+export type AareNode =
+  | { t: "lit"; c: string }
+  | { t: "any" }
+  | { t: "class"; neg: boolean; ranges: Array<[number, number]>; src: string }
+  | { t: "star"; deep: boolean; min1: boolean }
+  | { t: "alt"; branches: AareNode[][] };
+
+/** Collapse runs of `/` (apparmor_parser's filter_slashes, applied to file rules after variables). */
+export function filterSlashes(path: string): string {
+  return path.replace(/\/{2,}/g, "/");
+}
+
+class AareParser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  parse(): AareNode[] {
+    const seq = this.seq(false);
+    // An unmatched `}` or `,` at top level is literal (seq stops only inside groups).
+    return seq;
+  }
+
+  /** A sequence up to the end, or (inGroup) up to an unescaped `,` or `}`. */
+  private seq(inGroup: boolean): AareNode[] {
+    const out: AareNode[] = [];
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s[this.i]!;
+      if (inGroup && (c === "," || c === "}")) return out;
+      if (c === "\\") {
+        out.push({ t: "lit", c: this.i + 1 < s.length ? s[this.i + 1]! : "\\" });
+        this.i += 2;
+        continue;
+      }
+      if (c === "*") {
+        let j = this.i;
+        while (s[j] === "*") j++;
+        const count = j - this.i;
+        const prev = out[out.length - 1];
+        const afterSlash = prev !== undefined && prev.t === "lit" && prev.c === "/";
+        const min1 = afterSlash && (j >= s.length || s[j] === "/");
+        out.push({ t: "star", deep: count >= 2, min1 });
+        this.i = j;
+        continue;
+      }
+      if (c === "?") {
+        out.push({ t: "any" });
+        this.i++;
+        continue;
+      }
+      if (c === "[") {
+        const cls = this.charClass();
+        if (cls) {
+          out.push(cls);
+          continue;
+        }
+        out.push({ t: "lit", c });
+        this.i++;
+        continue;
+      }
+      if (c === "{") {
+        const save = this.i;
+        const alt = this.group();
+        if (alt) {
+          out.push(alt);
+          continue;
+        }
+        this.i = save;
+        out.push({ t: "lit", c });
+        this.i++;
+        continue;
+      }
+      out.push({ t: "lit", c });
+      this.i++;
+    }
+    return out;
+  }
+
+  private group(): AareNode | undefined {
+    this.i++; // {
+    const branches: AareNode[][] = [];
+    for (;;) {
+      branches.push(this.seq(true));
+      const c = this.s[this.i];
+      if (c === ",") {
+        this.i++;
+        continue;
+      }
+      if (c === "}") {
+        this.i++;
+        return { t: "alt", branches };
+      }
+      return undefined; // unclosed
+    }
+  }
+
+  private charClass(): AareNode | undefined {
+    const s = this.s;
+    const start = this.i;
+    let j = this.i + 1;
+    let neg = false;
+    if (s[j] === "^") {
+      neg = true;
+      j++;
+    }
+    const chars: number[] = [];
+    const ranges: Array<[number, number]> = [];
+    let first = true;
+    for (;;) {
+      if (j >= s.length) return undefined;
+      let c = s[j]!;
+      if (c === "]" && !first) break;
+      first = false;
+      if (c === "\\" && j + 1 < s.length) {
+        j++;
+        c = s[j]!;
+      }
+      const code = c.charCodeAt(0);
+      if (s[j + 1] === "-" && j + 2 < s.length && s[j + 2] !== "]") {
+        let hiChar = s[j + 2]!;
+        let step = 3;
+        if (hiChar === "\\" && j + 3 < s.length) {
+          hiChar = s[j + 3]!;
+          step = 4;
+        }
+        const hi = hiChar.charCodeAt(0);
+        ranges.push(code <= hi ? [code, hi] : [hi, code]);
+        j += step;
+        continue;
+      }
+      chars.push(code);
+      j++;
+    }
+    for (const c of chars) ranges.push([c, c]);
+    this.i = j + 1;
+    return { t: "class", neg, ranges, src: s.slice(start, j + 1) };
+  }
+}
+
+export function parseAare(pattern: string): AareNode[] {
+  return new AareParser(pattern).parse();
+}
+
+const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/-]/;
+
+function hex(code: number): string {
+  return `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+function nodeSource(n: AareNode): string {
+  switch (n.t) {
+    case "lit":
+      return REGEX_SPECIAL.test(n.c) ? `\\${n.c}` : n.c;
+    case "any":
+      return "[^/\\0]";
+    case "class":
+      return `[${n.neg ? "^" : ""}${n.ranges.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join("")}]`;
+    case "star":
+      if (n.deep) return n.min1 ? "[^/\\0][^\\0]*" : "[^\\0]*";
+      return n.min1 ? "[^/\\0]+" : "[^/\\0]*";
+    case "alt":
+      return `(?:${n.branches.map(seqSource).join("|")})`;
+  }
+}
+
+export function seqSource(seq: AareNode[]): string {
+  return seq.map(nodeSource).join("");
+}
+
+const compiled = new Map<string, RegExp>();
+
+/** The anchored RegExp for a variable-free AARE (compiled once per pattern text). */
+export function compileAare(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${seqSource(parseAare(pattern))}$`);
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+/** True when the pattern has no glob character (after parsing escapes and alternations). */
+export function isLiteralAare(pattern: string): boolean {
+  return !/[*?[{\\]/.test(pattern);
+}
+
+/**
+ * Flatten alternations: the list of alternation-free node sequences a pattern stands for, or
+ * undefined when there would be more than `limit`.
+ */
+export function flattenAare(nodes: AareNode[], limit = 512): AareNode[][] | undefined {
+  let acc: AareNode[][] = [[]];
+  for (const n of nodes) {
+    if (n.t !== "alt") {
+      for (const a of acc) a.push(n);
+      continue;
+    }
+    const options: AareNode[][] = [];
+    for (const b of n.branches) {
+      const fb = flattenAare(b, limit);
+      if (!fb) return undefined;
+      options.push(...fb);
+    }
+    if (acc.length * options.length > limit) return undefined;
+    const next: AareNode[][] = [];
+    for (const a of acc) for (const o of options) next.push([...a, ...o]);
+    acc = next;
+  }
+  return acc;
+}

@@ -1,0 +1,214 @@
+/**
+ * AppArmor events → one rule per profile and rule key, with what it covers. The state is plain
+ * JSON and merges exactly: merging the states of two runs gives what one run over both inputs
+ * gives (lists keep first-seen order and the same caps; counts add; times take min/max).
+ */
+import type { AppArmorFields } from "../../parse/apparmor-fields.js";
+import type { Mode } from "../../parse/record.js";
+import type { AppArmorKind } from "../classify.js";
+import type { Rule } from "../rule-model.js";
+import { synthesize, type Candidate } from "./synthesize.js";
+
+export interface RuleExample {
+  source: string;
+  line: number;
+  time: string | null;
+}
+
+/** One suggested rule and the evidence behind it. */
+export interface RuleEntry {
+  profile: string;
+  key: string;
+  rule: Rule;
+  /** Events that allowed `owner` / that did not. `owner` is used only when none did not. */
+  ownerYes: number;
+  ownerNo: number;
+  count: number;
+  modes: Partial<Record<Mode, number>>;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  operations: string[];
+  /** Distinct literal objects (paths, peers) seen, first ones. */
+  objects: string[];
+  comms: string[];
+  exes: string[];
+  pids: number[];
+  hosts: string[];
+  examples: RuleExample[];
+  notes: string[];
+}
+
+/** Events that give no rule, by reason. */
+export interface Unmapped {
+  reason: string;
+  profile: string;
+  count: number;
+  examples: RuleExample[];
+}
+
+export interface RuleState {
+  entries: RuleEntry[];
+  unmapped: Unmapped[];
+}
+
+export interface RuleInput {
+  profile: string;
+  mode: Mode;
+  kind: AppArmorKind;
+  fields: AppArmorFields;
+  time: string | null;
+  host: string | null;
+  source: string;
+  line: number;
+  exe?: string;
+}
+
+const CAP_LIST = 8;
+const CAP_EXAMPLES = 3;
+
+function addCapped<T>(list: T[], item: T, cap: number): void {
+  if (list.length < cap && !list.includes(item)) list.push(item);
+}
+
+function union<T>(into: T[], from: T[], cap = Infinity): void {
+  for (const x of from) addCapped(into, x, cap);
+}
+
+function minTime(a: string | null, b: string | null): string | null {
+  return a === null ? b : b === null ? a : a < b ? a : b;
+}
+
+function maxTime(a: string | null, b: string | null): string | null {
+  return a === null ? b : b === null ? a : a > b ? a : b;
+}
+
+const FILE_ORDER = "rwalkm";
+
+/** Merge the accesses of `from` into `into` (same kind and key). */
+function mergeRule(into: Rule, from: Rule): void {
+  switch (into.kind) {
+    case "file": {
+      const f = from as typeof into;
+      const set = new Set([...into.perms, ...f.perms]);
+      into.perms = [...FILE_ORDER].filter((c) => set.has(c)).join("");
+      if (f.exec !== undefined) into.exec ??= f.exec;
+      break;
+    }
+    case "unix":
+    case "ptrace":
+    case "dbus":
+    case "mqueue":
+    case "io_uring":
+    case "userns":
+      union(into.access, (from as typeof into).access);
+      into.access.sort();
+      break;
+    case "signal":
+      union(into.access, (from as typeof into).access);
+      union(into.signals, (from as typeof into).signals);
+      into.access.sort();
+      into.signals.sort();
+      break;
+    case "mount":
+    case "remount":
+      if ((from as typeof into).options !== undefined) union((into.options ??= []), (from as typeof into).options!);
+      into.options?.sort();
+      break;
+    default:
+      break;
+  }
+}
+
+function cloneRule(rule: Rule): Rule {
+  return structuredClone(rule);
+}
+
+export class RuleAggregator {
+  private readonly entries = new Map<string, RuleEntry>();
+  private readonly unmapped = new Map<string, Unmapped>();
+
+  add(input: RuleInput): void {
+    const s = synthesize(input.fields, input.kind, input.mode);
+    const example: RuleExample = { source: input.source, line: input.line, time: input.time };
+    if (s.candidate === undefined) {
+      const k = `${input.profile}\0${s.reason}`;
+      let u = this.unmapped.get(k);
+      if (u === undefined) this.unmapped.set(k, (u = { reason: s.reason, profile: input.profile, count: 0, examples: [] }));
+      u.count++;
+      if (u.examples.length < CAP_EXAMPLES) u.examples.push(example);
+      return;
+    }
+    this.addCandidate(input, s.candidate, example);
+  }
+
+  private addCandidate(input: RuleInput, c: Candidate, example: RuleExample): void {
+    const id = `${input.profile}\0${c.key}`;
+    let e = this.entries.get(id);
+    if (e === undefined) {
+      e = {
+        profile: input.profile, key: c.key, rule: cloneRule(c.rule), ownerYes: 0, ownerNo: 0, count: 0, modes: {},
+        firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: [],
+      };
+      this.entries.set(id, e);
+    } else mergeRule(e.rule, c.rule);
+    e.count++;
+    e.modes[input.mode] = (e.modes[input.mode] ?? 0) + 1;
+    if (c.ownerOk !== undefined) c.ownerOk ? e.ownerYes++ : e.ownerNo++;
+    e.firstSeen = minTime(e.firstSeen, input.time);
+    e.lastSeen = maxTime(e.lastSeen, input.time);
+    if (input.fields.operation !== undefined) addCapped(e.operations, input.fields.operation, CAP_LIST);
+    addCapped(e.objects, c.object, CAP_LIST);
+    if (input.fields.comm !== undefined) addCapped(e.comms, input.fields.comm, CAP_LIST);
+    if (input.exe !== undefined) addCapped(e.exes, input.exe, CAP_LIST);
+    if (input.fields.pid !== undefined) addCapped(e.pids, input.fields.pid, CAP_LIST);
+    if (input.host !== null) addCapped(e.hosts, input.host, CAP_LIST);
+    if (e.examples.length < CAP_EXAMPLES) e.examples.push(example);
+    union(e.notes, c.notes, CAP_LIST);
+  }
+
+  /** Fold another run's state in, as if its inputs had been read after this run's. */
+  merge(state: RuleState): void {
+    for (const other of state.entries) {
+      const id = `${other.profile}\0${other.key}`;
+      const e = this.entries.get(id);
+      if (e === undefined) {
+        this.entries.set(id, structuredClone(other));
+        continue;
+      }
+      mergeRule(e.rule, other.rule);
+      e.ownerYes += other.ownerYes;
+      e.ownerNo += other.ownerNo;
+      e.count += other.count;
+      for (const [m, n] of Object.entries(other.modes) as Array<[Mode, number]>) e.modes[m] = (e.modes[m] ?? 0) + n;
+      e.firstSeen = minTime(e.firstSeen, other.firstSeen);
+      e.lastSeen = maxTime(e.lastSeen, other.lastSeen);
+      union(e.operations, other.operations, CAP_LIST);
+      union(e.objects, other.objects, CAP_LIST);
+      union(e.comms, other.comms, CAP_LIST);
+      union(e.exes, other.exes, CAP_LIST);
+      union(e.pids, other.pids, CAP_LIST);
+      union(e.hosts, other.hosts, CAP_LIST);
+      for (const ex of other.examples) if (e.examples.length < CAP_EXAMPLES) e.examples.push(ex);
+      union(e.notes, other.notes, CAP_LIST);
+    }
+    for (const other of state.unmapped) {
+      const k = `${other.profile}\0${other.reason}`;
+      const u = this.unmapped.get(k);
+      if (u === undefined) this.unmapped.set(k, structuredClone(other));
+      else {
+        u.count += other.count;
+        for (const ex of other.examples) if (u.examples.length < CAP_EXAMPLES) u.examples.push(ex);
+      }
+    }
+  }
+
+  state(): RuleState {
+    return { entries: [...this.entries.values()], unmapped: [...this.unmapped.values()] };
+  }
+}
+
+/** The rule as it will be printed: `owner` decided from all the evidence. */
+export function finalRule(e: RuleEntry): Rule {
+  if (e.rule.kind !== "file") return e.rule;
+  return { ...e.rule, owner: e.ownerYes > 0 && e.ownerNo === 0 };
+}

@@ -1,0 +1,64 @@
+/**
+ * What analyze, rules and the commands after them share: read the inputs into an analysis state,
+ * with the run options every one of them takes (--mode, --max-line-length, --quiet).
+ */
+import { readRecords } from "../parse/read-records.js";
+import type { Mode } from "../parse/record.js";
+import { ReportBuilder } from "../report/build-report.js";
+import type { AnalysisState } from "../report/model.js";
+import { safeText } from "../report/sanitize.js";
+import { intOption, UsageError, type Options } from "./args.js";
+
+/** Options of every command that reads logs into an analysis. */
+export const ANALYSIS_OPTIONS: Options = {
+  mode: { type: "string", default: "denied" },
+  "profile-dir": { type: "string" },
+  "no-policy": { type: "boolean" },
+};
+
+const MODE_SETS: Record<string, Mode[]> = {
+  denied: ["DENIED", "KILL"],
+  allowed: ["ALLOWED"],
+  audit: ["AUDIT"],
+  all: ["DENIED", "KILL", "ALLOWED", "AUDIT"],
+};
+
+/** `--mode denied,allowed` → the AppArmor modes to turn into rules. */
+export function modesOption(value: unknown): Set<Mode> {
+  const modes = new Set<Mode>();
+  for (const word of String(value ?? "denied").split(",")) {
+    const set = MODE_SETS[word.trim().toLowerCase()];
+    if (set === undefined) throw new UsageError(`unknown --mode "${word}" (use denied, allowed, audit or all)`);
+    for (const m of set) modes.add(m);
+  }
+  return modes;
+}
+
+export async function collectState(inputs: string[], values: Record<string, unknown>): Promise<AnalysisState> {
+  const maxLineLength = intOption(values["max-line-length"], "max-line-length", 65536);
+  const builder = new ReportBuilder({ modes: modesOption(values.mode) });
+  await readRecords(
+    inputs,
+    {
+      record: (r, text) => builder.record(r, text),
+      header: (h, text) => builder.header(h, text),
+      unparsed: (s) => builder.skipped(s),
+      framingSkip: (s) => builder.framingSkip(s),
+      line: () => builder.line(),
+      sourceError: (source, message) => {
+        builder.sourceError(source, message);
+        if (!values.quiet) process.stderr.write(`aalens: ${safeText(source)}: ${safeText(message)}\n`);
+      },
+      sourceDone: (summary) => builder.sourceDone(summary),
+      note: (message) => builder.note(message),
+    },
+    { maxLineLength },
+  );
+  return builder.state();
+}
+
+/** 2 when anything was skipped: an input, a dropped line or an unreadable record. */
+export function exitStatus(state: Pick<AnalysisState, "summary">): number {
+  const s = state.summary;
+  return s.inputErrors + s.skippedLines + s.unparsed > 0 ? 2 : 0;
+}

@@ -1,0 +1,57 @@
+/** `aalens merge`: one report from the states of several runs or hosts. */
+import { parseCommandArgs, UsageError } from "../args.js";
+import { ANALYSIS_OPTIONS, exitStatus } from "../collect.js";
+import { Output } from "../output.js";
+import { policyChecker } from "../policy.js";
+import { loadState, saveState } from "../state-file.js";
+import { ReportBuilder } from "../../report/build-report.js";
+import { buildReport } from "../../report/report.js";
+import { renderJson } from "../../report/json.js";
+import { renderText } from "../../report/text.js";
+
+export const mergeHelp = `Usage: aalens merge [options] STATE…
+
+Combine analysis states saved with \`aalens analyze --save-state FILE\` (other runs, other hosts,
+other days) into one report, as if all their inputs had been read in one run. An event that is in
+more than one state is reported in the notes.
+
+Options:
+  -f, --format FORMAT        text (default) or json
+      --save-state FILE      save the merged state (to merge again later)
+      --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
+      --no-policy            do not check against the installed policy
+  -o, --output FILE          write the report to FILE instead of stdout
+  -h, --help                 show this help
+
+Examples:
+  ssh host1 aalens analyze --save-state - > host1.json   # or copy the files over
+  aalens analyze --save-state monday.json /var/log/audit/audit.log.1
+  aalens merge monday.json tuesday.json host1.json`;
+
+export async function runMerge(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...ANALYSIS_OPTIONS,
+    format: { type: "string", short: "f", default: "text" },
+    output: { type: "string", short: "o" },
+    "save-state": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    process.stdout.write(mergeHelp + "\n");
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError("merge needs at least one state file (see aalens merge --help)");
+  const format = values.format as string;
+  if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
+  const states = [];
+  for (const path of positionals) states.push(await loadState(path));
+  const builder = new ReportBuilder({ modes: new Set(states[0]!.modes) });
+  for (const s of states) builder.merge(s);
+  const state = builder.state();
+  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
+  const report = buildReport(state, { policy: policyChecker(values) });
+  const out = Output.open(values.output as string | undefined);
+  out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns }));
+  await out.close();
+  return exitStatus(state);
+}

@@ -1,0 +1,266 @@
+/**
+ * Records → events. The kernel writes one syscall's audit records (AVC, SYSCALL, CWD, PATH,
+ * PROCTITLE, EXECVE …, then EOE) under one `audit(S.MS:SERIAL)` id; readers may see them
+ * interleaved with other syscalls', out of order, or without the EOE. Only events that hold an
+ * AppArmor record are kept; the others are dropped as soon as that is certain.
+ */
+import type { AuditRecord } from "./record.js";
+import { parseLine } from "./parse-line.js";
+import type { RecordHeader } from "./record-header.js";
+
+/** The process behind an event, from SYSCALL / CWD / PROCTITLE / EXECVE and the AppArmor record. */
+export interface EventProcess {
+  pid?: number;
+  ppid?: number;
+  comm?: string;
+  exe?: string;
+  uid?: string;
+  auid?: string;
+  cwd?: string;
+  /** The decoded command line (PROCTITLE, else EXECVE arguments). */
+  cmdline?: string;
+  /** Syscall outcome: success=no exit=-13 … */
+  syscall?: string;
+  success?: boolean;
+  exit?: number;
+}
+
+export interface AuditEvent {
+  host: string | null;
+  auditId: string | null;
+  time: string | null;
+  /** The AppArmor records of the event (usually one AVC). */
+  apparmor: AuditRecord[];
+  /** The line each AppArmor record came from, when the caller gave it (for report examples). */
+  lines: string[];
+  /** Companion records (SYSCALL, CWD, PATH, PROCTITLE, EXECVE …). */
+  companions: AuditRecord[];
+  process: EventProcess;
+}
+
+export interface AssemblerOptions {
+  /** Called once per finished event that holds an AppArmor record. */
+  onEvent: (event: AuditEvent) => void;
+  /** Called for an AppArmor record already seen from another source (same id, type and host). */
+  onDuplicate?: (record: AuditRecord) => void;
+  /** Events still open when this many newer serials of the same host have been seen are closed. */
+  serialWindow?: number;
+  /** The most events held open at once; the oldest is closed beyond it. */
+  maxOpen?: number;
+}
+
+interface Pending {
+  event: AuditEvent;
+  serial: number;
+}
+
+/** Companions kept for an AppArmor record that arrives after them: parsed, or header and text. */
+interface Parked {
+  auditId: string;
+  record?: AuditRecord;
+  header?: RecordHeader;
+  text?: string;
+}
+
+const PARKED_MAX = 512;
+/** Remembered AppArmor record signatures, to drop the same kernel event read twice. */
+const SEEN_MAX = 500_000;
+
+function serialOf(auditId: string): number {
+  return Number(auditId.slice(auditId.indexOf(":") + 1));
+}
+
+/** What identifies one AppArmor record across transports and files. */
+export function recordSignature(r: AuditRecord): string {
+  const f = r.msg ?? r.fields;
+  return `${r.auditId}|${r.type}|${f.operation ?? ""}|${f.name ?? f.capname ?? f.signal ?? ""}|${f.pid ?? ""}`;
+}
+
+export class EventAssembler {
+  private readonly open = new Map<string, Pending>();
+  private readonly parked: Parked[] = [];
+  private readonly seen = new Map<string, string | null>();
+  private readonly window: number;
+  private readonly maxOpen: number;
+
+  constructor(private readonly options: AssemblerOptions) {
+    this.window = options.serialWindow ?? 64;
+    this.maxOpen = options.maxOpen ?? 256;
+  }
+
+  /**
+   * Seed the duplicate filter (from a saved state), so later input drops events already counted.
+   * Returns false when the signature was already known (the event is in both).
+   */
+  remember(signature: string, host: string | null): boolean {
+    const known = this.seen.has(signature) && (this.seen.get(signature) === null || host === null || this.seen.get(signature) === host);
+    if (!this.seen.has(signature)) this.seen.set(signature, host);
+    return !known;
+  }
+
+  /** The signatures seen so far (for a saved state). */
+  signatures(): IterableIterator<[string, string | null]> {
+    return this.seen.entries();
+  }
+
+  /**
+   * A fully parsed record. Companions are tied to their event by the audit id alone: the host
+   * may be known on one side only (journald names it, audit.log does not).
+   */
+  add(record: AuditRecord, text = ""): void {
+    const id = record.auditId;
+    if (record.mode !== null) {
+      if (this.isDuplicate(record)) return;
+      if (id === null) {
+        // No id (dbus-daemon syslog, pastes): the record is an event of its own.
+        const event = newEvent(record);
+        event.apparmor.push(record);
+        event.lines.push(text);
+        this.options.onEvent(event);
+        return;
+      }
+      let pending = this.open.get(id);
+      if (pending === undefined) {
+        pending = { event: newEvent(record), serial: serialOf(id) };
+        this.open.set(id, pending);
+        this.unpark(id, pending.event);
+      }
+      pending.event.apparmor.push(record);
+      pending.event.lines.push(text);
+      if (pending.event.host === null) pending.event.host = record.host;
+      this.closeOlderThan(pending.serial);
+      return;
+    }
+    if (id === null) return;
+    this.companion(id, record.type === "EOE", { auditId: id, record });
+  }
+
+  /** A record known by its header only (its body was not parsed: see record-header.ts). */
+  addHeader(header: RecordHeader, text: string): void {
+    this.companion(header.auditId, header.type === "EOE", { auditId: header.auditId, header, text });
+  }
+
+  private companion(id: string, eoe: boolean, parked: Parked): void {
+    const pending = this.open.get(id);
+    if (pending !== undefined) {
+      if (eoe) this.close(id);
+      else attachParked(pending.event, parked);
+      return;
+    }
+    if (eoe) return;
+    // The AppArmor record may still come (journald and busy systems reorder a little).
+    this.parked.push(parked);
+    if (this.parked.length > PARKED_MAX) this.parked.shift();
+  }
+
+  /** Close every open event (end of input). */
+  flush(): void {
+    for (const key of [...this.open.keys()]) this.close(key);
+    this.parked.length = 0;
+  }
+
+  private isDuplicate(record: AuditRecord): boolean {
+    if (record.auditId === null) return false;
+    const sig = recordSignature(record);
+    if (!this.seen.has(sig)) {
+      this.seen.set(sig, record.host);
+      if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);
+      return false;
+    }
+    const host = this.seen.get(sig) ?? null;
+    // The same id on two different named hosts is two events; a missing host matches any.
+    if (host !== null && record.host !== null && host !== record.host) return false;
+    this.options.onDuplicate?.(record);
+    return true;
+  }
+
+  private unpark(id: string, event: AuditEvent): void {
+    for (let i = 0; i < this.parked.length; ) {
+      const p = this.parked[i]!;
+      if (p.auditId !== id) {
+        i++;
+        continue;
+      }
+      this.parked.splice(i, 1);
+      attachParked(event, p);
+    }
+  }
+
+  /** Open events are in arrival order, which is nearly serial order: stop at the first young one. */
+  private closeOlderThan(serial: number): void {
+    for (const [key, pending] of this.open) {
+      if (pending.serial < serial - this.window || this.open.size > this.maxOpen) this.close(key);
+      else break;
+    }
+  }
+
+  private close(key: string): void {
+    const pending = this.open.get(key);
+    if (pending === undefined) return;
+    this.open.delete(key);
+    this.options.onEvent(pending.event);
+  }
+}
+
+/** Parse a header-only companion now that it is known to belong to an AppArmor event. */
+function attachParked(event: AuditEvent, p: Parked): void {
+  if (p.record !== undefined) attach(event, p.record);
+  else {
+    const parsed = parseLine({ source: p.header!.source, line: p.header!.line, text: p.text! });
+    if (parsed?.record !== undefined) attach(event, parsed.record);
+  }
+}
+
+function newEvent(record: AuditRecord): AuditEvent {
+  const event: AuditEvent = {
+    host: record.host,
+    auditId: record.auditId,
+    time: record.time,
+    apparmor: [],
+    lines: [],
+    companions: [],
+    process: {},
+  };
+  const f = record.msg ?? record.fields;
+  const pid = Number(f.pid);
+  if (Number.isInteger(pid) && pid > 0) event.process.pid = pid;
+  const comm = f.comm ?? f.exe;
+  if (comm !== undefined) event.process.comm = comm;
+  return event;
+}
+
+/** Add a companion record and take what it says about the process. */
+function attach(event: AuditEvent, record: AuditRecord): void {
+  event.companions.push(record);
+  const f = record.fields;
+  const p = event.process;
+  switch (record.type) {
+    case "SYSCALL": {
+      const int = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : undefined);
+      p.pid ??= int(f.pid);
+      p.ppid ??= int(f.ppid);
+      if (f.comm !== undefined) p.comm = f.comm;
+      if (f.exe !== undefined) p.exe = f.exe;
+      if (f.uid !== undefined) p.uid = f.uid;
+      if (f.auid !== undefined) p.auid = f.auid;
+      if (f.syscall !== undefined) p.syscall = f.SYSCALL ?? f.syscall;
+      if (f.success !== undefined) p.success = f.success === "yes";
+      const exit = int(f.exit);
+      if (exit !== undefined) p.exit = exit;
+      break;
+    }
+    case "CWD":
+      if (f.cwd !== undefined) p.cwd = f.cwd;
+      break;
+    case "PROCTITLE":
+      if (f.proctitle !== undefined) p.cmdline = f.proctitle;
+      break;
+    case "EXECVE":
+      if (p.cmdline === undefined) {
+        const args: string[] = [];
+        for (let i = 0; f[`a${i}`] !== undefined; i++) args.push(f[`a${i}`]!);
+        if (args.length > 0) p.cmdline = args.join(" ");
+      }
+      break;
+  }
+}

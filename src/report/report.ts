@@ -1,0 +1,78 @@
+/**
+ * Analysis state → the report every renderer draws: the counts as collected, plus the suggested
+ * rules, each rendered, checked against the installed policy and explained in one line.
+ */
+import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
+import { finalRule, type RuleEntry } from "../apparmor/rules/aggregate.js";
+import { renderRule } from "../apparmor/rules/render.js";
+import { dangerOf } from "../apparmor/rules/danger.js";
+import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
+
+/** Answers whether a profile already allows (or denies) a rule; see src/apparmor/policy. */
+export type PolicyChecker = (profile: string, rule: Rule) => { verdict: PolicyVerdict; by?: { file: string; line: number; text: string } };
+
+export interface ReportOptions {
+  policy?: PolicyChecker;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function shortList(items: Array<string | number>, total?: number): string {
+  const shown = items.slice(0, 3).join(", ");
+  const more = (total ?? items.length) - Math.min(items.length, 3);
+  return more > 0 ? `${shown} and ${more} more` : shown;
+}
+
+/** One line: who was refused what, how often, and how the rule was generalised. */
+function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): string {
+  const who = e.comms.length > 0 ? shortList(e.comms) : "the process";
+  const what = e.objects.length > 0 ? shortList(e.objects) : e.key;
+  const modes = Object.keys(e.modes).join("/");
+  let reason = `${who}: ${modes.toLowerCase()} ${e.operations.join("/") || "access"} on ${what} (${plural(e.count, "event")})`;
+  if (e.notes.length > 0) reason += `; ${e.notes.join("; ")}`;
+  if (status === "allowed") reason += `; the installed profile allows it already (${by}): the profile in the kernel is older than the installed one, or another profile is attached — reload it`;
+  if (status === "denied") reason += `; an explicit deny rule refuses it (${by}): remove that rule only if the access is intended`;
+  return reason;
+}
+
+export function buildReport(state: AnalysisState, options: ReportOptions = {}): AnalyzeReport {
+  const rules: SuggestedRule[] = [];
+  for (const e of state.rules.entries) {
+    const typed = finalRule(e);
+    const check = options.policy?.(e.profile, typed) ?? { verdict: "unknown" as const };
+    const by = check.by === undefined ? undefined : `${check.by.file}:${check.by.line}: ${check.by.text}`;
+    const rule: SuggestedRule = {
+      profile: e.profile,
+      rule: renderRule(typed),
+      status: check.verdict,
+      reason: reasonOf(e, check.verdict, by),
+      covers: {
+        count: e.count, modes: e.modes, firstSeen: e.firstSeen, lastSeen: e.lastSeen, operations: e.operations,
+        objects: e.objects, comms: e.comms, exes: e.exes, pids: e.pids, hosts: e.hosts, examples: e.examples,
+      },
+      typed,
+    };
+    const warning = dangerOf(typed);
+    if (warning !== undefined) rule.warning = warning;
+    if (by !== undefined) rule.policyLine = by;
+    rules.push(rule);
+  }
+  rules.sort((a, b) => a.profile.localeCompare(b.profile) || b.covers.count - a.covers.count || a.rule.localeCompare(b.rule));
+  return {
+    version: REPORT_VERSION,
+    summary: state.summary,
+    inputs: state.inputs,
+    notes: state.notes,
+    formats: state.formats,
+    types: state.types,
+    modes: state.appArmorModes,
+    denials: state.denials,
+    rules,
+    unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
+    unparsed: state.unparsed,
+    warnings: state.warnings,
+    errors: state.errors,
+  };
+}
