@@ -232,7 +232,7 @@ export class ReportBuilder {
       if (g.lastSeen !== null && (mine.lastSeen === null || g.lastSeen > mine.lastSeen)) mine.lastSeen = g.lastSeen;
       for (const c of g.comms) pushCapped(mine.comms, c, MAX_LIST);
       for (const h of g.hosts) pushCapped(mine.hosts, h, MAX_LIST);
-      for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push(ex);
+      for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push({ ...ex, excerpt: "" }); // only the first carries text
     }
     const mergeReasons = (into: Map<string, ReasonCount>, from: ReasonCount[]) => {
       for (const rc of from) {

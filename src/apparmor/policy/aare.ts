@@ -8,6 +8,7 @@
  *   [abc] [a-z] [^abc]   one character from / not from the set (a negated set can match `/`)
  *   {a,b,{c,d}}          alternation, nested, empty branches allowed (`/usr/bin/passt{,.avx2}`)
  *   \x     the character x
+ *   @{X}   (left after variable expansion, see variables.ts) the literal text `@{X}`
  *
  * These are apparmor_parser's rules (parser_regex.c, convert_aaregex_to_pcre): a `*` run right
  * after `/` gets a mandatory first character only when it is followed by `/` or ends the pattern.
@@ -63,6 +64,15 @@ class AareParser {
         out.push({ t: "star", deep: count >= 2, min1 });
         this.i = j;
         continue;
+      }
+      if (c === "@" && s[this.i + 1] === "{") {
+        // An unexpanded variable stands for itself (it matches nothing real).
+        const m = /^@\{\w+\}/.exec(s.slice(this.i));
+        if (m) {
+          for (const ch of m[0]) out.push({ t: "lit", c: ch });
+          this.i += m[0].length;
+          continue;
+        }
       }
       if (c === "?") {
         out.push({ t: "any" });

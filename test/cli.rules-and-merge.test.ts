@@ -1,0 +1,81 @@
+/**
+ * The rules and merge commands as a user runs them: rules ready for local/ files, a local file's
+ * own content kept, and states of separate runs merging into exactly the one-run report.
+ */
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { aalens } from "./helpers/cli.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "aalens-rules-"));
+
+describe("aalens rules", () => {
+  it("prints one block per profile with a comment for every rule", () => {
+    const r = aalens(["rules", "--no-policy", "samples/dmesg.txt"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^# aalens: 3 suggested rule\(s\) for profile passt$/m);
+    expect(r.stdout).toMatch(/^@\{run\}\/user\/@\{uid\}\/netns\/netns-\* r,$/m);
+    expect(r.stdout).toMatch(/^\/dev\/net\/tun rw,$/m);
+    const rules = r.stdout.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    // every rule line is preceded by its comment
+    const lines = r.stdout.split("\n");
+    for (const rule of rules) expect(lines[lines.indexOf(rule) - 1]).toMatch(/^# /);
+  });
+
+  it("writes local/ files, keeping what the admin wrote and replacing its own block on a re-run", () => {
+    const dir = join(tmp, "local");
+    const first = aalens(["rules", "--no-policy", "--write-local", dir, "samples/dmesg.txt"]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(["passt", "usr.bin.kill-test"]);
+    const file = join(dir, "passt");
+    writeFileSync(file, "# site rules\n/srv/data r,\n" + readFileSync(file, "utf8"));
+    const again = aalens(["rules", "--no-policy", "--write-local", dir, "samples/dmesg.txt"]);
+    expect(again.status).toBe(0);
+    const text = readFileSync(file, "utf8");
+    expect(text.startsWith("# site rules\n/srv/data r,\n# BEGIN aalens\n")).toBe(true);
+    expect(text.match(/# BEGIN aalens/g)).toHaveLength(1);
+    expect(text).toMatch(/\/dev\/net\/tun rw,\n/);
+  });
+
+  it("gives JSON with profile, rule, status, covers and reason", () => {
+    const r = aalens(["rules", "--format", "json", "--no-policy", "samples/kern.log"]);
+    const rules = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(rules.length).toBeGreaterThan(3);
+    for (const rule of rules) expect(Object.keys(rule)).toEqual(expect.arrayContaining(["profile", "rule", "status", "covers", "reason"]));
+    expect(rules.find((x) => x.rule === "owner /etc/shadow r,")).toMatchObject({ profile: "/usr/sbin/chronyd", warning: expect.stringMatching(/secrets/) });
+  });
+});
+
+describe("aalens merge", () => {
+  it("merges per-file states into the report of one run over all files", () => {
+    const files = ["samples/audit.log", "samples/dmesg.txt", "samples/kern.log", "samples/journal.json"];
+    const states = files.map((f, i) => {
+      const path = join(tmp, `state-${i}.json`);
+      const r = aalens(["analyze", "--no-policy", "--format", "json", "--save-state", path, f]);
+      expect(r.status, r.stderr).toBe(0);
+      return path;
+    });
+    const merged = JSON.parse(aalens(["merge", "--no-policy", "--format", "json", ...states]).stdout);
+    const oneRun = JSON.parse(aalens(["analyze", "--no-policy", "--format", "json", ...files]).stdout);
+    expect(merged.summary).toEqual(oneRun.summary);
+    expect(merged.rules.map((r: { rule: string; covers: { count: number } }) => [r.rule, r.covers.count])).toEqual(
+      oneRun.rules.map((r: { rule: string; covers: { count: number } }) => [r.rule, r.covers.count]),
+    );
+    expect(merged.denials).toEqual(oneRun.denials);
+  });
+
+  it("says so when the same events are in two states", () => {
+    const path = join(tmp, "twice.json");
+    aalens(["analyze", "--no-policy", "--format", "json", "--save-state", path, "samples/dmesg.txt"]);
+    const merged = JSON.parse(aalens(["merge", "--no-policy", "--format", "json", path, path]).stdout);
+    expect(merged.notes.join("\n")).toMatch(/appear in more than one merged state/);
+  });
+
+  it("rejects a file that is not a state with one clear line", () => {
+    const r = aalens(["merge", "samples/dmesg.txt"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/not a readable aalens state|not an aalens state/);
+  });
+});
