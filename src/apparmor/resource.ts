@@ -11,8 +11,8 @@ export interface Resource {
   object: string;
 }
 
-export function resourceOf(f: AppArmorFields, mode: string | null = null): Resource {
-  const cls = classify(f, mode);
+export function resourceOf(f: AppArmorFields, mode: string | null = null, kind?: AppArmorKind): Resource {
+  const cls = kind ?? classify(f, mode);
   const peer = f.peer ?? f.peerProfile;
   switch (cls) {
     case "capability":

@@ -34,7 +34,8 @@ export function modesOption(value: unknown): Set<Mode> {
   return modes;
 }
 
-export async function collectState(inputs: string[], values: Record<string, unknown>): Promise<AnalysisState> {
+/** Read the inputs into a state; `withSeen` keeps the event signatures a saved state needs. */
+export async function collectState(inputs: string[], values: Record<string, unknown>, withSeen = false): Promise<AnalysisState> {
   const maxLineLength = intOption(values["max-line-length"], "max-line-length", 65536);
   const builder = new ReportBuilder({ modes: modesOption(values.mode) });
   await readRecords(
@@ -54,7 +55,7 @@ export async function collectState(inputs: string[], values: Record<string, unkn
     },
     { maxLineLength },
   );
-  return builder.state();
+  return builder.state({ withSeen });
 }
 
 /** 2 when anything was skipped: an input, a dropped line or an unreadable record. */

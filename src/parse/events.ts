@@ -7,6 +7,7 @@
 import type { AuditRecord } from "./record.js";
 import { parseLine } from "./parse-line.js";
 import type { RecordHeader } from "./record-header.js";
+import { detach } from "./detach.js";
 
 /** The process behind an event, from SYSCALL / CWD / PROCTITLE / EXECVE and the AppArmor record. */
 export interface EventProcess {
@@ -63,6 +64,8 @@ interface Parked {
 }
 
 const PARKED_MAX = 512;
+/** The companion records whose contents describe the process; the others are only counted. */
+const READ_COMPANIONS = new Set(["SYSCALL", "CWD", "PROCTITLE", "EXECVE"]);
 /** Remembered AppArmor record signatures, to drop the same kernel event read twice. */
 const SEEN_MAX = 500_000;
 
@@ -78,7 +81,9 @@ export function recordSignature(r: AuditRecord): string {
 
 export class EventAssembler {
   private readonly open = new Map<string, Pending>();
-  private readonly parked: Parked[] = [];
+  /** Recent companions without an AppArmor record yet, by audit id, oldest first. */
+  private readonly parked = new Map<string, Parked[]>();
+  private parkedCount = 0;
   private readonly seen = new Map<string, string | null>();
   private readonly window: number;
   private readonly maxOpen: number;
@@ -137,6 +142,7 @@ export class EventAssembler {
 
   /** A record known by its header only (its body was not parsed: see record-header.ts). */
   addHeader(header: RecordHeader, text: string): void {
+    if (header.type !== "EOE" && !READ_COMPANIONS.has(header.type)) return;
     this.companion(header.auditId, header.type === "EOE", { auditId: header.auditId, header, text });
   }
 
@@ -149,21 +155,28 @@ export class EventAssembler {
     }
     if (eoe) return;
     // The AppArmor record may still come (journald and busy systems reorder a little).
-    this.parked.push(parked);
-    if (this.parked.length > PARKED_MAX) this.parked.shift();
+    const list = this.parked.get(id);
+    if (list === undefined) this.parked.set(id, [parked]);
+    else list.push(parked);
+    if (++this.parkedCount > PARKED_MAX) {
+      const [oldest, dropped] = this.parked.entries().next().value!;
+      this.parked.delete(oldest);
+      this.parkedCount -= dropped.length;
+    }
   }
 
   /** Close every open event (end of input). */
   flush(): void {
     for (const key of [...this.open.keys()]) this.close(key);
-    this.parked.length = 0;
+    this.parked.clear();
+    this.parkedCount = 0;
   }
 
   private isDuplicate(record: AuditRecord): boolean {
     if (record.auditId === null) return false;
     const sig = recordSignature(record);
     if (!this.seen.has(sig)) {
-      this.seen.set(sig, record.host);
+      this.seen.set(detach(sig), record.host === null ? null : detach(record.host));
       if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);
       return false;
     }
@@ -175,15 +188,11 @@ export class EventAssembler {
   }
 
   private unpark(id: string, event: AuditEvent): void {
-    for (let i = 0; i < this.parked.length; ) {
-      const p = this.parked[i]!;
-      if (p.auditId !== id) {
-        i++;
-        continue;
-      }
-      this.parked.splice(i, 1);
-      attachParked(event, p);
-    }
+    const list = this.parked.get(id);
+    if (list === undefined) return;
+    this.parked.delete(id);
+    this.parkedCount -= list.length;
+    for (const p of list) attachParked(event, p);
   }
 
   /** Open events are in arrival order, which is nearly serial order: stop at the first young one. */

@@ -8,7 +8,7 @@ import type { AuditRecord, Mode, Skipped } from "../parse/record.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { appArmorFields } from "../parse/apparmor-fields.js";
 import { EventAssembler, type AuditEvent } from "../parse/events.js";
-import { classify } from "../apparmor/classify.js";
+import { classify, type AppArmorKind } from "../apparmor/classify.js";
 import { resourceOf } from "../apparmor/resource.js";
 import { RuleAggregator } from "../apparmor/rules/aggregate.js";
 import { detach, excerpt } from "../parse/detach.js";
@@ -104,14 +104,14 @@ export class ReportBuilder {
       if (!this.selected.has(mode)) return;
       const f = appArmorFields(r);
       const kind = classify(f, mode);
-      this.group(r, f, e.lines[i] ?? "");
+      this.group(r, f, kind, e.lines[i] ?? "");
       const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
       this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });
     });
   }
 
-  private group(r: AuditRecord, f: ReturnType<typeof appArmorFields>, text: string): void {
-    const res = resourceOf(f, r.mode);
+  private group(r: AuditRecord, f: ReturnType<typeof appArmorFields>, kind: AppArmorKind, text: string): void {
+    const res = resourceOf(f, r.mode, kind);
     const profile = f.profile ?? "?";
     const operation = f.operation ?? "?";
     const key = `${profile}\0${operation}\0${res.class}\0${res.object}`;
@@ -182,8 +182,11 @@ export class ReportBuilder {
     this.assembler.flush();
   }
 
-  /** The whole collection as versioned JSON (for --save-state and merge). */
-  state(): AnalysisState {
+  /**
+   * The whole collection as versioned JSON (for --save-state and merge). The signatures of the
+   * events seen (for de-duplication across merged states) are included only when asked for.
+   */
+  state(options: { withSeen?: boolean } = {}): AnalysisState {
     this.flush();
     const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
     const groups = [...this.groups.values()]
@@ -204,7 +207,7 @@ export class ReportBuilder {
       warnings: [...this.warnings.values()].sort(byCount),
       errors: this.errors,
       rules: this.rules.state(),
-      seen: [...this.assembler.signatures()],
+      seen: options.withSeen === true ? [...this.assembler.signatures()] : [],
     };
   }
 

@@ -17,7 +17,8 @@
  * other glob agrees with it (test/policy.aare-oracle.test.ts).
  *
  * The RegExp has no nested quantifiers: each glob becomes one character class with one `*`/`+`,
- * alternation becomes `(?:a|b)`. Runs of more than two `*` are `**`.
+ * alternation becomes `(?:a|b)`; runs of more than two `*` are `**`. Patterns with more than two
+ * `*` runs are matched by an NFA instead (linear time, see compileAare).
  */
 
 export type AareNode =
@@ -198,16 +199,130 @@ export function seqSource(seq: AareNode[]): string {
   return seq.map(nodeSource).join("");
 }
 
-const compiled = new Map<string, RegExp>();
+/** A compiled AARE: `test(path)` is an anchored, whole-string match. */
+export interface AareMatcher {
+  test(path: string): boolean;
+  /** The equivalent JS RegExp source (anchored), for reading and debugging. */
+  readonly source: string;
+  /** "regexp" for patterns with at most two `*` runs, "nfa" for the others (see below). */
+  readonly engine: "regexp" | "nfa";
+}
 
-/** The anchored RegExp for a variable-free AARE (compiled once per pattern text). */
-export function compileAare(pattern: string): RegExp {
-  let re = compiled.get(pattern);
-  if (!re) {
-    re = new RegExp(`^${seqSource(parseAare(pattern))}$`);
-    compiled.set(pattern, re);
+// ---- NFA (patterns with many globs) -----------------------------------------------------------
+// A RegExp without nested quantifiers still backtracks polynomially: `/a/*a*a*a*b` against a long
+// run of `a`s is O(n^k) in the number k of `*`. Patterns with more than two `*` runs are therefore
+// run as a Thompson NFA (a set of states advanced one character at a time: O(path × pattern)).
+
+type CharTest = (code: number) => boolean;
+type NfaState = { k: "char"; test: CharTest; next: number } | { k: "split"; out: number[] } | { k: "match" };
+
+const notSlashNul: CharTest = (c) => c !== 47 && c !== 0;
+const notNul: CharTest = (c) => c !== 0;
+
+function classTest(n: Extract<AareNode, { t: "class" }>): CharTest {
+  const ranges = n.ranges;
+  return (c) => {
+    let hit = false;
+    for (const [a, b] of ranges) if (c >= a && c <= b) { hit = true; break; }
+    return n.neg ? !hit : hit;
+  };
+}
+
+function buildNfa(seq: AareNode[]): { states: NfaState[]; start: number } {
+  const states: NfaState[] = [{ k: "match" }];
+  const add = (st: NfaState) => states.push(st) - 1;
+  const seqTo = (nodes: AareNode[], next: number): number => {
+    for (let i = nodes.length - 1; i >= 0; i--) next = nodeTo(nodes[i]!, next);
+    return next;
+  };
+  const nodeTo = (n: AareNode, next: number): number => {
+    switch (n.t) {
+      case "lit": {
+        const code = n.c.charCodeAt(0);
+        return add({ k: "char", test: (c) => c === code, next });
+      }
+      case "any":
+        return add({ k: "char", test: notSlashNul, next });
+      case "class":
+        return add({ k: "char", test: classTest(n), next });
+      case "star": {
+        const test = n.deep ? notNul : notSlashNul;
+        const loop = add({ k: "split", out: [] });
+        const step = add({ k: "char", test, next: loop });
+        (states[loop] as { out: number[] }).out = [step, next];
+        return n.min1 ? add({ k: "char", test: n.deep ? notSlashNul : test, next: loop }) : loop;
+      }
+      case "alt":
+        return add({ k: "split", out: n.branches.map((b) => seqTo(b, next)) });
+    }
+  };
+  const start = seqTo(seq, 0);
+  return { states, start };
+}
+
+function nfaMatcher(seq: AareNode[], source: string): AareMatcher {
+  const { states, start } = buildNfa(seq);
+  const mark = new Int32Array(states.length).fill(-1);
+  let gen = 0;
+  const addState = (list: number[], s: number) => {
+    if (mark[s] === gen) return;
+    mark[s] = gen;
+    const st = states[s]!;
+    if (st.k === "split") for (const o of st.out) addState(list, o);
+    else list.push(s);
+  };
+  return {
+    source,
+    engine: "nfa",
+    test(path: string): boolean {
+      gen++;
+      let cur: number[] = [];
+      addState(cur, start);
+      for (let i = 0; i < path.length && cur.length > 0; i++) {
+        const code = path.charCodeAt(i);
+        gen++;
+        const next: number[] = [];
+        for (const s of cur) {
+          const st = states[s]!;
+          if (st.k === "char" && st.test(code)) addState(next, st.next);
+        }
+        cur = next;
+      }
+      return cur.includes(0);
+    },
+  };
+}
+
+function countStars(seq: AareNode[]): number {
+  let n = 0;
+  for (const x of seq) {
+    if (x.t === "star") n++;
+    else if (x.t === "alt") for (const b of x.branches) n += countStars(b);
   }
-  return re;
+  return n;
+}
+
+const compiled = new Map<string, AareMatcher>();
+
+/** The matcher for a variable-free AARE (compiled once per pattern text). */
+export function compileAare(pattern: string): AareMatcher {
+  let m = compiled.get(pattern);
+  if (!m) {
+    const seq = parseAare(pattern);
+    const source = `^${seqSource(seq)}$`;
+    if (countStars(seq) <= 2) {
+      const re = new RegExp(source);
+      m = { source, engine: "regexp", test: (path: string) => re.test(path) };
+    } else m = nfaMatcher(seq, source);
+    compiled.set(pattern, m);
+  }
+  return m;
+}
+
+/** The NFA matcher whatever the pattern (for tests that compare both engines). */
+export function compileAareNfa(pattern: string): AareMatcher {
+  const seq = parseAare(pattern);
+  return nfaMatcher(seq, `^${seqSource(seq)}$`);
 }
 
 /** True when the pattern has no glob character (after parsing escapes and alternations). */

@@ -17,8 +17,7 @@
  * one the request does not give is "anything" and is then covered only by a rule without it.
  * Peers, labels, dbus names and paths are compared as AARE globs.
  */
-import type { Rule } from "../rule-model.js";
-import type { PolicyVerdict } from "../rule-model.js";
+import type { PolicyVerdict, Rule } from "../rule-model.js";
 import { compileAare } from "./aare.js";
 import { aareCovers, aareOverlaps } from "./cover.js";
 import { findProfile } from "./load.js";
@@ -233,11 +232,6 @@ function optionsRelation(sets: string[][] | undefined, isIn: boolean, request: s
 }
 
 // ---- file -------------------------------------------------------------------------------------------
-interface FileNeed {
-  /** Letters from rwalkm, plus "x" for execution. */
-  letters: string[];
-}
-
 function fileLetters(perms: string, exec: string | undefined): string[] {
   const out = [...perms];
   if (exec) out.push("x");
@@ -265,7 +259,8 @@ function deniedLetters(rule: Extract<Rule, { kind: "file" }>): Set<string> {
 }
 
 function checkFile(p: ProfileInfo, q: Extract<Rule, { kind: "file" }>): CheckResult {
-  const need: FileNeed = { letters: fileLetters(q.perms, q.exec) };
+  /** Letters from rwalkm, plus "x" for execution. */
+  const need = { letters: fileLetters(q.perms, q.exec) };
   const reqPaths = requestPatterns(p, q.path, true);
   const reqLink = q.linkTarget !== undefined ? requestPatterns(p, q.linkTarget, true) : undefined;
 

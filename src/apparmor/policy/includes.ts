@@ -15,7 +15,7 @@ export function isSkippedName(name: string): boolean {
   return (
     name.startsWith(".") ||
     name.endsWith("~") ||
-    /\.dpkg-(?:new|old|dist|bak|tmp|remove)$/.test(name) ||
+    /\.dpkg-[^/]*$/.test(name) ||
     /\.(?:rpmnew|rpmsave|orig|rej|swp)$/.test(name) ||
     name === "README"
   );

@@ -15,13 +15,14 @@ import { defineVariable, expandVariables, type VariableTable } from "./variables
 export const DEFAULT_PROFILE_DIR = "/etc/apparmor.d";
 
 /** Top-level entries that are not profile files. */
-const NOT_PROFILES = new Set(["abstractions", "tunables", "local", "abi", "disable", "force-complain", "apparmor.d", "README"]);
+const NOT_PROFILES = new Set(["abstractions", "tunables", "local", "abi", "disable", "force-complain", "README"]);
 
-/** Top-level profile files of a profile directory, sorted. */
+/** Top-level profile files of a profile directory, sorted; those linked from disable/ are left out. */
 export function profileFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     if (NOT_PROFILES.has(name) || name.startsWith("cache") || isSkippedName(name)) continue;
+    if (existsSync(join(dir, "disable", name))) continue;
     const full = join(dir, name);
     try {
       if (statSync(full).isFile()) out.push(resolve(full));

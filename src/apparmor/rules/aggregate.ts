@@ -8,6 +8,7 @@ import type { Mode } from "../../parse/record.js";
 import type { AppArmorKind } from "../classify.js";
 import type { Rule } from "../rule-model.js";
 import { synthesize, type Candidate } from "./synthesize.js";
+import { detach } from "../../parse/detach.js";
 
 export interface RuleExample {
   source: string;
@@ -66,8 +67,9 @@ export interface RuleInput {
 const CAP_LIST = 8;
 const CAP_EXAMPLES = 3;
 
+/** Add to a capped, first-seen-ordered list; strings are detached (see detach.ts). */
 function addCapped<T>(list: T[], item: T, cap: number): void {
-  if (list.length < cap && !list.includes(item)) list.push(item);
+  if (list.length < cap && !list.includes(item)) list.push(typeof item === "string" ? (detach(item) as T) : item);
 }
 
 function union<T>(into: T[], from: T[], cap = Infinity): void {
@@ -119,9 +121,19 @@ function mergeRule(into: Rule, from: Rule): void {
   }
 }
 
-function cloneRule(rule: Rule): Rule {
-  return structuredClone(rule);
+/**
+ * A fresh copy of what an entry keeps. Its strings are slices of input lines, which would keep
+ * whole read chunks alive (see detach.ts); a JSON round trip makes flat, independent strings.
+ */
+function fresh<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/**
+ * Distinct rules kept. Real logs give tens to hundreds; a flood of distinct objects (an attack,
+ * a fuzzer) is counted per profile as "too many distinct rules" instead of growing without bound.
+ */
+export const MAX_RULES = 10_000;
 
 export class RuleAggregator {
   private readonly entries = new Map<string, RuleEntry>();
@@ -133,7 +145,10 @@ export class RuleAggregator {
     if (s.candidate === undefined) {
       const k = `${input.profile}\0${s.reason}`;
       let u = this.unmapped.get(k);
-      if (u === undefined) this.unmapped.set(k, (u = { reason: s.reason, profile: input.profile, count: 0, examples: [] }));
+      if (u === undefined) {
+        u = fresh<Unmapped>({ reason: s.reason, profile: input.profile, count: 0, examples: [] });
+        this.unmapped.set(`${u.profile}\0${u.reason}`, u);
+      }
       u.count++;
       if (u.examples.length < CAP_EXAMPLES) u.examples.push(example);
       return;
@@ -145,11 +160,15 @@ export class RuleAggregator {
     const id = `${input.profile}\0${c.key}`;
     let e = this.entries.get(id);
     if (e === undefined) {
-      e = {
-        profile: input.profile, key: c.key, rule: cloneRule(c.rule), ownerYes: 0, ownerNo: 0, count: 0, modes: {},
-        firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: [],
-      };
-      this.entries.set(id, e);
+      if (this.entries.size >= MAX_RULES) {
+        this.add({ ...input, kind: "unknown", fields: { operation: `more than ${MAX_RULES} distinct rules` } });
+        return;
+      }
+      e = fresh<RuleEntry>({
+        profile: input.profile, key: c.key, rule: c.rule, ownerYes: 0, ownerNo: 0, count: 0, modes: {},
+        firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: c.notes,
+      });
+      this.entries.set(`${e.profile}\0${e.key}`, e);
     } else mergeRule(e.rule, c.rule);
     e.count++;
     e.modes[input.mode] = (e.modes[input.mode] ?? 0) + 1;
@@ -172,7 +191,7 @@ export class RuleAggregator {
       const id = `${other.profile}\0${other.key}`;
       const e = this.entries.get(id);
       if (e === undefined) {
-        this.entries.set(id, structuredClone(other));
+        this.entries.set(id, fresh(other));
         continue;
       }
       mergeRule(e.rule, other.rule);
@@ -194,7 +213,7 @@ export class RuleAggregator {
     for (const other of state.unmapped) {
       const k = `${other.profile}\0${other.reason}`;
       const u = this.unmapped.get(k);
-      if (u === undefined) this.unmapped.set(k, structuredClone(other));
+      if (u === undefined) this.unmapped.set(k, fresh(other));
       else {
         u.count += other.count;
         for (const ex of other.examples) if (u.examples.length < CAP_EXAMPLES) u.examples.push(ex);

@@ -51,7 +51,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   }
   const format = values.format as string;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}" (use ${FORMATS.join(" or ")})`);
-  const state = await collectState(resolveInputs(positionals), values);
+  const state = await collectState(resolveInputs(positionals), values, values["save-state"] !== undefined);
   if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
   const report = buildReport(state, { policy: policyChecker(values) });
   const out = Output.open(values.output as string | undefined);

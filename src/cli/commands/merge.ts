@@ -47,7 +47,7 @@ export async function runMerge(argv: string[]): Promise<number> {
   for (const path of positionals) states.push(await loadState(path));
   const builder = new ReportBuilder({ modes: new Set(states[0]!.modes) });
   for (const s of states) builder.merge(s);
-  const state = builder.state();
+  const state = builder.state({ withSeen: values["save-state"] !== undefined });
   if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
   const report = buildReport(state, { policy: policyChecker(values) });
   const out = Output.open(values.output as string | undefined);
