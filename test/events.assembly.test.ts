@@ -45,7 +45,7 @@ describe("event assembly", () => {
       const b = "1764382380.413:1251";
       const { events } = assemble([SYSCALL(b), AVC(a), AVC(b, "/proc/1/ns/net"), CWD(a), SYSCALL(a), PROCTITLE(b)], headersOnly);
       expect(events).toHaveLength(2);
-      const byId = Object.fromEntries(events.map((e) => [e.auditId, e]));
+      const byId: Record<string, AuditEvent> = Object.fromEntries(events.map((e) => [e.auditId, e]));
       expect(byId[a]!.companions.map((r) => r.type).sort()).toEqual(["CWD", "SYSCALL"]);
       expect(byId[b]!.companions.map((r) => r.type).sort()).toEqual(["PROCTITLE", "SYSCALL"]);
     });
