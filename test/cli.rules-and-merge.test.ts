@@ -2,7 +2,7 @@
  * The rules and merge commands as a user runs them: rules ready for local/ files, a local file's
  * own content kept, and states of separate runs merging into exactly the one-run report.
  */
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -77,5 +77,31 @@ describe("aalens merge", () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/not a readable aalens state|not an aalens state/);
+  });
+});
+
+describe("rules against the installed policy", () => {
+  const hasPasst = existsSync("/etc/apparmor.d/usr.bin.passt") && existsSync("/etc/apparmor.d/abstractions/pasta");
+
+  it.skipIf(!hasPasst)("labels what Debian's passt profile already allows, and what it lacks", () => {
+    const r = aalens(["rules", "--format", "json", "--profile-dir", "/etc/apparmor.d", "samples/dmesg.txt", "samples/kern.log"]);
+    const rules = JSON.parse(r.stdout) as Array<{ profile: string; rule: string; status: string; reason: string }>;
+    const status = (profile: string, rule: string) => rules.find((x) => x.profile === profile && x.rule === rule)?.status;
+    // Debian 12's combined usr.bin.passt includes abstractions/pasta, which has these rules.
+    expect(status("passt", "/dev/net/tun rw,")).toBe("allowed");
+    expect(status("passt", "@{run}/user/@{uid}/netns/netns-* r,")).toBe("allowed");
+    // A profile the directory does not have cannot be checked.
+    expect(status("/usr/sbin/chronyd", "owner /etc/shadow r,")).toBe("unknown");
+    expect(rules.find((x) => x.rule === "/dev/net/tun rw,")!.reason).toMatch(/abstractions\/pasta:\d+/);
+  });
+
+  it("labels a rule a deny rule refuses, and one that is missing, in a policy directory of its own", () => {
+    const dir = join(tmp, "policy");
+    mkdirSync(join(dir, "abstractions"), { recursive: true });
+    writeFileSync(join(dir, "usr.bin.kill-test"), "profile /usr/bin/kill-test {\n  deny /etc/passwd r,\n  /etc/hostname r,\n}\n");
+    const r = aalens(["rules", "--format", "json", "--profile-dir", dir, "samples/dmesg.txt"]);
+    const rules = JSON.parse(r.stdout) as Array<{ profile: string; rule: string; status: string }>;
+    expect(rules.find((x) => x.profile === "/usr/bin/kill-test")?.status).toBe("denied");
+    expect(rules.find((x) => x.profile === "passt")?.status).toBe("unknown");
   });
 });

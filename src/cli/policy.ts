@@ -1,11 +1,42 @@
-/** The installed policy to check suggested rules against: --profile-dir, else /etc/apparmor.d. */
+/**
+ * The installed policy that suggested rules are checked against: --profile-dir, else
+ * /etc/apparmor.d when it exists; none with --no-policy. Loaded once per run.
+ */
+import { checkRule, findProfile, loadPolicy, type Policy } from "../apparmor/policy/index.js";
 import type { PolicyChecker } from "../report/report.js";
 
-export function policyChecker(_values: Record<string, unknown>): PolicyChecker | undefined {
-  return undefined;
+const loaded = new Map<string, Policy | undefined>();
+
+function policyOf(values: Record<string, unknown>): Policy | undefined {
+  if (values["no-policy"] === true) return undefined;
+  const dir = values["profile-dir"] as string | undefined;
+  const key = dir ?? "";
+  if (!loaded.has(key)) {
+    const policy = loadPolicy(dir);
+    loaded.set(key, policy.profileDir === undefined ? undefined : policy);
+  }
+  return loaded.get(key);
+}
+
+export function policyChecker(values: Record<string, unknown>): PolicyChecker | undefined {
+  const policy = policyOf(values);
+  if (policy === undefined) return undefined;
+  return (profile, rule) => checkRule(policy, profile, rule);
 }
 
 /** The policy file that defines a profile, when the policy is loaded and knows it. */
-export function policyFileOf(_values: Record<string, unknown>, _profile: string): string | undefined {
-  return undefined;
+export function policyFileOf(values: Record<string, unknown>, profile: string): string | undefined {
+  const policy = policyOf(values);
+  if (policy === undefined) return undefined;
+  return findProfile(policy, profile.split("//")[0]!)?.src.file;
+}
+
+/** Problems met while reading the policy (unknown syntax …), for the report's notes. */
+export function policyNotes(values: Record<string, unknown>): string[] {
+  const policy = policyOf(values);
+  if (policy === undefined) return [];
+  const notes = [`checked rules against the policy in ${policy.profileDir} (${policy.profileList.length} profiles)`];
+  for (const d of policy.diagnostics.slice(0, 5)) notes.push(`policy ${d.file}:${d.line}: ${d.reason}`);
+  if (policy.diagnostics.length > 5) notes.push(`… and ${policy.diagnostics.length - 5} more policy diagnostics`);
+  return notes;
 }

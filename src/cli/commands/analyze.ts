@@ -1,7 +1,7 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
 import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
 import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
-import { policyChecker } from "../policy.js";
+import { policyChecker, policyNotes } from "../policy.js";
 import { saveState } from "../state-file.js";
 import { buildReport } from "../../report/report.js";
 import { Output } from "../output.js";
@@ -53,6 +53,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}" (use ${FORMATS.join(" or ")})`);
   const state = await collectState(resolveInputs(positionals), values, values["save-state"] !== undefined);
   if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
+  state.notes.push(...policyNotes(values));
   const report = buildReport(state, { policy: policyChecker(values) });
   const out = Output.open(values.output as string | undefined);
   out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns }));

@@ -2,7 +2,7 @@
 import { parseCommandArgs, UsageError } from "../args.js";
 import { ANALYSIS_OPTIONS, exitStatus } from "../collect.js";
 import { Output } from "../output.js";
-import { policyChecker } from "../policy.js";
+import { policyChecker, policyNotes } from "../policy.js";
 import { loadState, saveState } from "../state-file.js";
 import { ReportBuilder } from "../../report/build-report.js";
 import { buildReport } from "../../report/report.js";
@@ -49,6 +49,7 @@ export async function runMerge(argv: string[]): Promise<number> {
   for (const s of states) builder.merge(s);
   const state = builder.state({ withSeen: values["save-state"] !== undefined });
   if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
+  state.notes.push(...policyNotes(values));
   const report = buildReport(state, { policy: policyChecker(values) });
   const out = Output.open(values.output as string | undefined);
   out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns }));

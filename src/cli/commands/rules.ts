@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
 import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
 import { Output } from "../output.js";
-import { policyChecker, policyFileOf } from "../policy.js";
+import { policyChecker, policyFileOf, policyNotes } from "../policy.js";
 import { buildReport } from "../../report/report.js";
 import { localFileName, renderApparmor, renderProfileRules } from "../../report/apparmor.js";
 import type { SuggestedRule } from "../../report/model.js";
@@ -72,6 +72,7 @@ export async function runRules(argv: string[]): Promise<number> {
   const format = values.format as string;
   if (format !== "apparmor" && format !== "json") throw new UsageError(`unknown --format "${format}" (use apparmor or json)`);
   const state = await collectState(resolveInputs(positionals), values);
+  state.notes.push(...policyNotes(values));
   const report = buildReport(state, { policy: policyChecker(values) });
   const fileOf = (profile: string) => localFileName(profile, policyFileOf(values, profile));
 
