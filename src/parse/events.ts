@@ -66,17 +66,28 @@ interface Parked {
 const PARKED_MAX = 512;
 /** The companion records whose contents describe the process; the others are only counted. */
 const READ_COMPANIONS = new Set(["SYSCALL", "CWD", "PROCTITLE", "EXECVE"]);
-/** Remembered AppArmor record signatures, to drop the same kernel event read twice. */
-const SEEN_MAX = 500_000;
+/** Remembered AppArmor record signatures, to drop the same kernel event read twice (~16 MB). */
+const SEEN_MAX = 1_000_000;
 
 function serialOf(auditId: string): number {
   return Number(auditId.slice(auditId.indexOf(":") + 1));
 }
 
-/** What identifies one AppArmor record across transports and files. */
-export function recordSignature(r: AuditRecord): string {
+/**
+ * What identifies one AppArmor record across transports and files, as a 53-bit hash (two FNV-1a
+ * runs): half a million of them fit in a few MB, where the strings would take a hundred.
+ */
+export function recordSignature(r: AuditRecord): number {
   const f = r.msg ?? r.fields;
-  return `${r.auditId}|${r.type}|${f.operation ?? ""}|${f.name ?? f.capname ?? f.signal ?? ""}|${f.pid ?? ""}`;
+  const text = `${r.auditId}|${r.type}|${f.operation ?? ""}|${f.name ?? f.capname ?? f.signal ?? ""}|${f.pid ?? ""}`;
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 export class EventAssembler {
@@ -84,28 +95,44 @@ export class EventAssembler {
   /** Recent companions without an AppArmor record yet, by audit id, oldest first. */
   private readonly parked = new Map<string, Parked[]>();
   private parkedCount = 0;
-  private readonly seen = new Map<string, string | null>();
+  /** Record signature → index of its host in `hosts` (-1: unknown host). */
+  private readonly seen = new Map<number, number>();
+  private readonly hosts: string[] = [];
+  private readonly hostIndex = new Map<string, number>();
   private readonly window: number;
   private readonly maxOpen: number;
 
   constructor(private readonly options: AssemblerOptions) {
-    this.window = options.serialWindow ?? 64;
-    this.maxOpen = options.maxOpen ?? 256;
+    this.window = options.serialWindow ?? 16;
+    this.maxOpen = options.maxOpen ?? 128;
   }
 
   /**
    * Seed the duplicate filter (from a saved state), so later input drops events already counted.
    * Returns false when the signature was already known (the event is in both).
    */
-  remember(signature: string, host: string | null): boolean {
-    const known = this.seen.has(signature) && (this.seen.get(signature) === null || host === null || this.seen.get(signature) === host);
-    if (!this.seen.has(signature)) this.seen.set(signature, host);
-    return !known;
+  remember(signature: number, host: string | null): boolean {
+    const held = this.seen.get(signature);
+    if (held === undefined) {
+      this.seen.set(signature, this.hostId(host));
+      return true;
+    }
+    return !(held === -1 || host === null || this.hosts[held] === host);
   }
 
-  /** The signatures seen so far (for a saved state). */
-  signatures(): IterableIterator<[string, string | null]> {
-    return this.seen.entries();
+  /** The signatures seen so far, with their hosts (for a saved state). */
+  *signatures(): IterableIterator<[number, string | null]> {
+    for (const [sig, host] of this.seen) yield [sig, host === -1 ? null : this.hosts[host]!];
+  }
+
+  private hostId(host: string | null): number {
+    if (host === null) return -1;
+    let id = this.hostIndex.get(host);
+    if (id === undefined) {
+      id = this.hosts.push(detach(host)) - 1;
+      this.hostIndex.set(this.hosts[id]!, id);
+    }
+    return id;
   }
 
   /**
@@ -175,14 +202,14 @@ export class EventAssembler {
   private isDuplicate(record: AuditRecord): boolean {
     if (record.auditId === null) return false;
     const sig = recordSignature(record);
-    if (!this.seen.has(sig)) {
-      this.seen.set(detach(sig), record.host === null ? null : detach(record.host));
+    const held = this.seen.get(sig);
+    if (held === undefined) {
+      this.seen.set(sig, this.hostId(record.host));
       if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);
       return false;
     }
-    const host = this.seen.get(sig) ?? null;
     // The same id on two different named hosts is two events; a missing host matches any.
-    if (host !== null && record.host !== null && host !== record.host) return false;
+    if (held !== -1 && record.host !== null && this.hosts[held] !== record.host) return false;
     this.options.onDuplicate?.(record);
     return true;
   }

@@ -129,6 +129,6 @@ export interface AnalysisState {
   warnings: ReasonCount[];
   errors: Array<{ source: string; message: string }>;
   rules: RuleState;
-  /** Signatures of the AppArmor records counted, with their host: drops the same event read again. */
-  seen: Array<[string, string | null]>;
+  /** Hashed signatures of the AppArmor records counted, with their host: drops the same event read again. */
+  seen: Array<[number, string | null]>;
 }
