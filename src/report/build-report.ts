@@ -15,8 +15,11 @@ import { detach, excerpt } from "../parse/detach.js";
 import type { SourceSummary } from "../input/types.js";
 import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./model.js";
 import { STATE_FORMAT, STATE_VERSION } from "./model.js";
+import { NestedMap } from "./nested-map.js";
 
 const MAX_EXAMPLES = 3;
+/** The resource key of a profile's overflow group (no real resource is empty). */
+const OVERFLOW = "";
 const MAX_LIST = 8;
 /**
  * Distinct denial groups kept in full. Past this, further new resources of a profile and class
@@ -55,7 +58,8 @@ export class ReportBuilder {
   private types: Record<string, number> = {};
   private modes: Partial<Record<Mode, number>> = {};
   private errors: Array<{ source: string; message: string }> = [];
-  private readonly groups = new Map<string, Group>();
+  /** profile → "operation class" → resource → group; keys are detached (they outlive the batch). */
+  private readonly groups = new NestedMap<Group>();
   private readonly unparsed = new Map<string, ReasonCount>();
   private readonly warnings = new Map<string, ReasonCount>();
   private readonly rules = new RuleAggregator();
@@ -114,21 +118,19 @@ export class ReportBuilder {
     const res = resourceOf(f, r.mode, kind);
     const profile = f.profile ?? "?";
     const operation = f.operation ?? "?";
-    const key = `${profile}\0${operation}\0${res.class}\0${res.object}`;
-    let g = this.groups.get(key);
+    const what = operation + " " + res.class;
+    let g = this.groups.get(profile, what, res.object);
     if (g === undefined && this.groups.size >= MAX_GROUPS) {
-      const overflowKey = `${profile}\0${operation}\0${res.class}\0\0overflow`;
-      g = this.groups.get(overflowKey);
+      g = this.groups.get(profile, what, OVERFLOW);
       if (g === undefined) {
-        g = newGroup(profile, operation, res.class, "");
-        this.groups.set(detach(overflowKey), g);
+        g = newGroup(profile, operation, res.class, OVERFLOW);
+        this.groups.set(g.profile, detach(what), OVERFLOW, g);
       }
       g.overflow = (g.overflow ?? 0) + 1;
-      g.resource = `(${g.overflow} more distinct resources: more than ${MAX_GROUPS} groups in all)`;
     }
     if (g === undefined) {
       g = newGroup(profile, operation, res.class, res.object);
-      this.groups.set(detach(key), g); // a key built from slices would pin the input chunks
+      this.groups.set(g.profile, detach(what), g.resource, g);
     }
     g.count++;
     const mask = f.denied ?? f.requested;
@@ -190,7 +192,7 @@ export class ReportBuilder {
     this.flush();
     const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
     const groups = [...this.groups.values()]
-      .map(({ lastMask: _m, overflow: _o, ...g }) => g)
+      .map(({ lastMask: _m, overflow, ...g }) => (overflow === undefined ? g : { ...g, resource: `(${overflow} more distinct resources: more than ${MAX_GROUPS} groups in all)` }))
       .sort((a, b) => byCount(a, b) || a.profile.localeCompare(b.profile) || a.resource.localeCompare(b.resource));
     return {
       format: STATE_FORMAT,
@@ -223,10 +225,10 @@ export class ReportBuilder {
     for (const [k, n] of Object.entries(other.types)) bump(this.types, k, n);
     for (const [k, n] of Object.entries(other.appArmorModes) as Array<[Mode, number]>) this.modes[k] = (this.modes[k] ?? 0) + n;
     for (const g of other.denials) {
-      const key = `${g.profile}\0${g.operation}\0${g.class}\0${g.resource}`;
-      const mine = this.groups.get(key);
+      const kind = g.operation + " " + g.class;
+      const mine = this.groups.get(g.profile, kind, g.resource);
       if (mine === undefined) {
-        this.groups.set(key, structuredClone(g));
+        this.groups.set(g.profile, kind, g.resource, structuredClone(g));
         continue;
       }
       mine.count += g.count;

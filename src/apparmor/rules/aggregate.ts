@@ -9,6 +9,7 @@ import type { AppArmorKind } from "../classify.js";
 import type { Rule } from "../rule-model.js";
 import { synthesize, type Candidate } from "./synthesize.js";
 import { detach } from "../../parse/detach.js";
+import { NestedMap } from "../../report/nested-map.js";
 
 export interface RuleExample {
   source: string;
@@ -136,7 +137,8 @@ function fresh<T>(value: T): T {
 export const MAX_RULES = 10_000;
 
 export class RuleAggregator {
-  private readonly entries = new Map<string, RuleEntry>();
+  /** profile → rule kind → key → entry (see NestedMap: no joined keys on the per-event path). */
+  private readonly entries = new NestedMap<RuleEntry>();
   private readonly unmapped = new Map<string, Unmapped>();
 
   add(input: RuleInput): void {
@@ -157,8 +159,7 @@ export class RuleAggregator {
   }
 
   private addCandidate(input: RuleInput, c: Candidate, example: RuleExample): void {
-    const id = `${input.profile}\0${c.key}`;
-    let e = this.entries.get(id);
+    let e = this.entries.get(input.profile, c.rule.kind, c.key);
     if (e === undefined) {
       if (this.entries.size >= MAX_RULES) {
         this.add({ ...input, kind: "unknown", fields: { operation: `more than ${MAX_RULES} distinct rules` } });
@@ -168,7 +169,7 @@ export class RuleAggregator {
         profile: input.profile, key: c.key, rule: c.rule, ownerYes: 0, ownerNo: 0, count: 0, modes: {},
         firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: c.notes,
       });
-      this.entries.set(`${e.profile}\0${e.key}`, e);
+      this.entries.set(e.profile, e.rule.kind, e.key, e);
     } else mergeRule(e.rule, c.rule);
     e.count++;
     e.modes[input.mode] = (e.modes[input.mode] ?? 0) + 1;
@@ -188,10 +189,9 @@ export class RuleAggregator {
   /** Fold another run's state in, as if its inputs had been read after this run's. */
   merge(state: RuleState): void {
     for (const other of state.entries) {
-      const id = `${other.profile}\0${other.key}`;
-      const e = this.entries.get(id);
+      const e = this.entries.get(other.profile, other.rule.kind, other.key);
       if (e === undefined) {
-        this.entries.set(id, fresh(other));
+        this.entries.set(other.profile, other.rule.kind, other.key, fresh(other));
         continue;
       }
       mergeRule(e.rule, other.rule);

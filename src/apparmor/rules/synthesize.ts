@@ -11,7 +11,7 @@ import { pathPattern, isNsfsPath } from "./paths.js";
 
 export interface Candidate {
   rule: Rule;
-  /** Identity of the rule without its accesses: events with the same key merge into one rule. */
+  /** Identity of the rule (within its profile and kind) without its accesses: events with the same key merge into one rule. */
   key: string;
   /** The literal object the event named (a path, a peer …), kept as an example. */
   object: string;
@@ -65,7 +65,7 @@ function fileCandidate(f: AppArmorFields, kind: AppArmorKind, mask: string): Syn
   const rule: Rule = { kind: "file", path: path.pattern, perms, owner: false };
   if (isExec) rule.exec = "ix";
   const ownerOk = (parsed.ownerOnly || (f.fsuid !== undefined && f.ouid !== undefined && f.fsuid === f.ouid)) && !isNsfsPath(f.name);
-  return { candidate: { rule, key: `file ${path.pattern}`, object: f.name, ownerOk, notes } };
+  return { candidate: { rule, key: path.pattern, object: f.name, ownerOk, notes } };
 }
 
 /** Kinds whose rules list accesses: without one in the event, a rule would allow them all. */
