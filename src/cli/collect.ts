@@ -44,6 +44,7 @@ export async function collectState(inputs: string[], values: Record<string, unkn
       record: (r, text) => builder.record(r, text),
       header: (h, text) => builder.header(h, text),
       unparsed: (s) => builder.skipped(s),
+      other: (line) => builder.other(line),
       framingSkip: (s) => builder.framingSkip(s),
       line: () => builder.line(),
       sourceError: (source, message) => {

@@ -9,11 +9,13 @@ import { runParse } from "./commands/parse.js";
 import { runAnalyze } from "./commands/analyze.js";
 import { runRules } from "./commands/rules.js";
 import { runMerge } from "./commands/merge.js";
+import { runPasta } from "./commands/pasta.js";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   analyze: runAnalyze,
   rules: runRules,
   merge: runMerge,
+  pasta: runPasta,
   parse: runParse,
 };
 
@@ -25,6 +27,7 @@ AppArmor and kernel audit log analyzer: reads audit.log, journald, syslog/kern.l
 Commands:
   analyze [INPUT…]   denials grouped by profile, suggested rules, unreadable lines
   rules [INPUT…]     the missing AppArmor rules per profile, ready for /etc/apparmor.d/local/
+  pasta [INPUT…]     pasta (Podman/Buildah networking) incidents: the refused step, cause and fix
   merge STATE…       combine states saved by analyze --save-state (other runs, other hosts)
   parse [INPUT…]     every record as NDJSON
 

@@ -2,7 +2,8 @@
  * Cheap test run on every line before the grammar sees it: lines that cannot hold an audit or
  * AppArmor record (the 95 %+ of a journal or syslog) are dropped at memory speed.
  * It works on raw journald JSON lines too, because none of the markers contains a quote.
+ * `pasta` lets pasta's and Podman's error lines through, for the pasta report.
  */
 export function mayBeAuditRecord(text: string): boolean {
-  return text.includes("audit") || text.includes("apparmor=") || text.includes("type=");
+  return text.includes("audit") || text.includes("apparmor=") || text.includes("type=") || text.includes("pasta");
 }

@@ -6,7 +6,7 @@ import { readInputs, readSystemLogs } from "../input/index.js";
 import type { ReadOptions, SourceSummary } from "../input/types.js";
 import { mayBeAuditRecord } from "./prefilter.js";
 import { parseLine } from "./parse-line.js";
-import type { AuditRecord, Skipped } from "./record.js";
+import type { AuditRecord, Skipped, SourceLine } from "./record.js";
 import { recordHeader, type RecordHeader } from "./record-header.js";
 
 export interface RecordSink {
@@ -19,6 +19,8 @@ export interface RecordSink {
   header?(header: RecordHeader, text: string): void;
   /** A line that looked like a record but was not readable as one. */
   unparsed(skipped: Skipped): void;
+  /** A line that passed the pre-filter but is not an audit record (pasta's error lines …). */
+  other?(line: SourceLine): void;
   /** A line the framing layer dropped (too long, undecodable journal entry …). */
   framingSkip?(skipped: Skipped): void;
   line?(): void;
@@ -63,7 +65,10 @@ export async function readRecords(inputs: string[], sink: RecordSink, options: R
         }
       }
       const result = parseLine(line);
-      if (result === null) continue;
+      if (result === null) {
+        sink.other?.(line);
+        continue;
+      }
       if (result.record !== undefined) sink.record(result.record, line.text);
       else sink.unparsed(result.skipped);
     }

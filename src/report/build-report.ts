@@ -4,13 +4,14 @@
  * bounded by the number of distinct groups and rules, not by the number of lines. The whole
  * collection is a versioned JSON state that can be saved and merged with other runs' states.
  */
-import type { AuditRecord, Mode, Skipped } from "../parse/record.js";
+import type { AuditRecord, Mode, Skipped, SourceLine } from "../parse/record.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { appArmorFields } from "../parse/apparmor-fields.js";
 import { EventAssembler, type AuditEvent } from "../parse/events.js";
 import { classify, type AppArmorKind } from "../apparmor/classify.js";
 import { resourceOf } from "../apparmor/resource.js";
 import { RuleAggregator } from "../apparmor/rules/aggregate.js";
+import { PastaCollector } from "../pasta/collect.js";
 import { detach, excerpt } from "../parse/detach.js";
 import type { SourceSummary } from "../input/types.js";
 import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./model.js";
@@ -63,6 +64,7 @@ export class ReportBuilder {
   private readonly unparsed = new Map<string, ReasonCount>();
   private readonly warnings = new Map<string, ReasonCount>();
   private readonly rules = new RuleAggregator();
+  private readonly pasta = new PastaCollector();
   private readonly assembler: EventAssembler;
   private readonly selected: ReadonlySet<Mode>;
 
@@ -105,9 +107,10 @@ export class ReportBuilder {
       this.summary.apparmor++;
       this.modes[mode] = (this.modes[mode] ?? 0) + 1;
       if (mode === "DENIED" || mode === "KILL") this.summary.denials++;
-      if (!this.selected.has(mode)) return;
       const f = appArmorFields(r);
       const kind = classify(f, mode);
+      this.pasta.event(e, r, f, kind);
+      if (!this.selected.has(mode)) return;
       this.group(r, f, kind, e.lines[i] ?? "");
       const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
       this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });
@@ -146,6 +149,11 @@ export class ReportBuilder {
     if (r.host !== null && r.host !== g.hosts[g.hosts.length - 1]) pushCapped(g.hosts, detach(r.host), MAX_LIST);
     // Only the first example carries the text: the others say where to look, to keep groups small.
     if (g.examples.length < MAX_EXAMPLES) g.examples.push({ source: r.source, line: r.line, excerpt: g.examples.length === 0 ? excerpt(text) : "" });
+  }
+
+  /** A line that is not an audit record: pasta's and its callers' error lines are kept. */
+  other(line: SourceLine): void {
+    this.pasta.line(line);
   }
 
   skipped(s: Skipped): void {
@@ -209,6 +217,7 @@ export class ReportBuilder {
       warnings: [...this.warnings.values()].sort(byCount),
       errors: this.errors,
       rules: this.rules.state(),
+      pasta: this.pasta.result(),
       seen: options.withSeen === true ? [...this.assembler.signatures()] : [],
     };
   }
@@ -252,6 +261,7 @@ export class ReportBuilder {
     mergeReasons(this.unparsed, other.unparsed);
     mergeReasons(this.warnings, other.warnings);
     this.rules.merge(other.rules);
+    if (other.pasta !== undefined) this.pasta.merge(other.pasta);
     // An event in both states was counted by both: say so (subtracting it exactly would need
     // per-event records in the state). Disjoint inputs — other hosts, other days — merge exactly.
     let overlap = 0;

@@ -7,6 +7,9 @@ import type { Mode } from "../parse/record.js";
 import type { SourceSummary } from "../input/types.js";
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
 import type { RuleState } from "../apparmor/rules/aggregate.js";
+import type { PastaState } from "../pasta/collect.js";
+import type { PastaIncident } from "../pasta/incidents.js";
+import type { PastaDiagnosis } from "../pasta/diagnose.js";
 
 export const REPORT_VERSION = 2;
 export const STATE_FORMAT = "aalens-state";
@@ -107,9 +110,18 @@ export interface AnalyzeReport {
   rules: SuggestedRule[];
   /** AppArmor events no rule can be made for, by reason. */
   unmapped: Array<{ profile: string; reason: string; count: number }>;
+  /** pasta incidents and their diagnoses; empty lists when pasta is not involved. */
+  pasta: PastaReport;
   unparsed: ReasonCount[];
   warnings: ReasonCount[];
   errors: Array<{ source: string; message: string }>;
+}
+
+export interface PastaReport {
+  incidents: PastaIncident[];
+  diagnoses: PastaDiagnosis[];
+  /** pasta denials and messages not kept past the caps. */
+  dropped: number;
 }
 
 /** Everything an analysis collected, as saved by `analyze --save-state` and read by `merge`. */
@@ -129,6 +141,7 @@ export interface AnalysisState {
   warnings: ReasonCount[];
   errors: Array<{ source: string; message: string }>;
   rules: RuleState;
+  pasta: PastaState;
   /** Hashed signatures of the AppArmor records counted, with their host: drops the same event read again. */
   seen: Array<[number, string | null]>;
 }

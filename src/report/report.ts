@@ -6,6 +6,8 @@ import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
 import { finalRule, type RuleEntry } from "../apparmor/rules/aggregate.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
+import { buildIncidents } from "../pasta/incidents.js";
+import { diagnose } from "../pasta/diagnose.js";
 import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
 
 /** Answers whether a profile already allows (or denies) a rule; see src/apparmor/policy. */
@@ -35,6 +37,15 @@ function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): 
   if (status === "allowed") reason += `; the installed profile allows it already (${by}): the profile in the kernel is older than the installed one, or another profile is attached — reload it`;
   if (status === "denied") reason += `; an explicit deny rule refuses it (${by}): remove that rule only if the access is intended`;
   return reason;
+}
+
+/** Incidents with a bounded list of their denials (all are counted in steps). */
+function pastaReport(state: AnalysisState): AnalyzeReport["pasta"] {
+  if (state.pasta === undefined) return { incidents: [], diagnoses: [], dropped: 0 };
+  const incidents = buildIncidents(state.pasta);
+  const diagnoses = diagnose(incidents);
+  for (const i of incidents) i.denials = i.denials.slice(0, 20);
+  return { incidents, diagnoses, dropped: state.pasta.dropped };
 }
 
 export function buildReport(state: AnalysisState, options: ReportOptions = {}): AnalyzeReport {
@@ -70,6 +81,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     modes: state.appArmorModes,
     denials: state.denials,
     rules,
+    pasta: pastaReport(state),
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
     unparsed: state.unparsed,
     warnings: state.warnings,

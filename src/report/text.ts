@@ -4,6 +4,7 @@
  */
 import type { AnalyzeReport, DenialGroup, ReasonCount } from "./model.js";
 import { safeText } from "./sanitize.js";
+import { renderPastaText } from "./pasta-text.js";
 
 export interface TextOptions {
   /** Terminal width; long cells are shortened with an ellipsis. */
@@ -89,6 +90,7 @@ export function renderText(report: AnalyzeReport, options: TextOptions = {}): st
     out.push("", "No AppArmor denials found.");
   }
 
+  out.push(...renderPastaText(report.pasta));
   out.push(...ruleSection(report, width));
 
   out.push(...reasons("Unreadable or dropped lines", report.unparsed, width));

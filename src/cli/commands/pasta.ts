@@ -1,0 +1,56 @@
+/** `aalens pasta`: pasta incidents, the Podman/Buildah action behind them, root causes and fixes. */
+import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
+import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
+import { Output } from "../output.js";
+import { policyChecker, policyNotes } from "../policy.js";
+import { buildReport } from "../../report/report.js";
+import { renderPastaText } from "../../report/pasta-text.js";
+import { safeText } from "../../report/sanitize.js";
+
+export const pastaHelp = `Usage: aalens pasta [options] [INPUT…]
+
+Explain AppArmor denials of pasta (the passt project's networking for rootless Podman, Buildah
+and rootlesskit): which pasta step the kernel refused, whether it is fatal, which Podman/Buildah
+action started pasta, the root cause, and what to change. Error lines printed by pasta, Podman or
+Buildah in the same inputs (journal entries, or a text file with their stderr) are attached.
+
+Options:
+  -f, --format FORMAT        text (default) or json
+      --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
+      --no-policy            do not check against the installed policy
+  -o, --output FILE          write to FILE instead of stdout
+      --max-line-length N    skip (and count) lines longer than N characters (default 65536)
+  -q, --quiet                no notes on stderr
+  -h, --help                 show this help
+
+Examples:
+  sudo aalens pasta                                  # this machine's journal and audit.log
+  podman run --rm alpine true 2> err.txt; sudo journalctl -k -o json | aalens pasta - err.txt
+  aalens pasta --format json samples/ | jq '.diagnoses[].id'
+
+Exit status: 0 all read, 2 some input or line was skipped (reported), 1 usage error.`;
+
+export async function runPasta(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...INPUT_OPTIONS,
+    ...ANALYSIS_OPTIONS,
+    format: { type: "string", short: "f", default: "text" },
+  });
+  if (values.help) {
+    process.stdout.write(pastaHelp + "\n");
+    return 0;
+  }
+  const format = values.format as string;
+  if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
+  const state = await collectState(resolveInputs(positionals), { ...values, mode: "all" });
+  state.notes.push(...policyNotes(values));
+  const report = buildReport(state, { policy: policyChecker(values) });
+  const out = Output.open(values.output as string | undefined);
+  if (format === "json") out.push(JSON.stringify(report.pasta, null, 2) + "\n");
+  else {
+    const lines = renderPastaText(report.pasta);
+    out.push(lines.length === 0 ? `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)\n` : ["aalens pasta", ...report.notes.map((n) => `  ${safeText(n)}`), ...lines].join("\n") + "\n");
+  }
+  await out.close();
+  return exitStatus(state);
+}

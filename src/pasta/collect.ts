@@ -1,0 +1,138 @@
+/**
+ * What the pasta analysis keeps while logs stream by: pasta's AppArmor events (one compact
+ * object each, with the catalog step and the rule that would allow it) and the error lines
+ * pasta, Podman or Buildah printed. Plain JSON, capped, merged by concatenation in input order.
+ */
+import type { AppArmorFields } from "../parse/apparmor-fields.js";
+import type { AuditEvent } from "../parse/events.js";
+import type { AuditRecord, Mode, SourceLine } from "../parse/record.js";
+import type { AppArmorKind } from "../apparmor/classify.js";
+import { synthesize } from "../apparmor/rules/synthesize.js";
+import { renderRule } from "../apparmor/rules/render.js";
+import { excerpt } from "../parse/detach.js";
+import { matchMessage, pastaOperation } from "./catalog.js";
+import { isPastaEvent } from "./recognize.js";
+
+export interface PastaDenial {
+  time: string | null;
+  host: string | null;
+  auditId: string | null;
+  mode: Mode;
+  profile: string;
+  comm: string | null;
+  pid: number | null;
+  ppid: number | null;
+  exe: string | null;
+  cmdline: string | null;
+  /** AppArmor operation and class of rule. */
+  operation: string;
+  kind: AppArmorKind;
+  /** The denied object: a path, capability, signal … */
+  object: string;
+  mask: string | null;
+  peer: string | null;
+  target: string | null;
+  /** Catalog operation id (netns-open, tun-open …), null when the catalog has none. */
+  step: string | null;
+  /** The rule that would allow it, rendered, or null. */
+  rule: string | null;
+  source: string;
+  line: number;
+}
+
+export interface PastaMessage {
+  time: string | null;
+  host: string | null;
+  /** journald SYSLOG_IDENTIFIER (podman, buildah, pasta …) when known. */
+  identifier: string | null;
+  step: string;
+  /** The normalised line that matched, e.g. "Couldn't open network namespace …: Permission denied". */
+  text: string;
+  path: string | null;
+  error: string | null;
+  source: string;
+  line: number;
+}
+
+export interface PastaState {
+  denials: PastaDenial[];
+  messages: PastaMessage[];
+  /** Denials and messages not kept past the caps, counted. */
+  dropped: number;
+}
+
+const MAX_DENIALS = 20_000;
+const MAX_MESSAGES = 2_000;
+
+function objectOf(f: AppArmorFields, kind: AppArmorKind): string {
+  switch (kind) {
+    case "capability":
+      return f.capname ?? f.name ?? "?";
+    case "signal":
+      return f.signal ?? "?";
+    case "ptrace":
+      return f.peer ?? "?";
+    case "network":
+    case "unix":
+      return [f.family, f.sockType].filter(Boolean).join(" ");
+    default:
+      return f.name ?? f.operation ?? "?";
+  }
+}
+
+export class PastaCollector {
+  private readonly state: PastaState = { denials: [], messages: [], dropped: 0 };
+
+  /** One AppArmor record of an event (any mode); kept when it is pasta's. */
+  event(e: AuditEvent, r: AuditRecord, f: AppArmorFields, kind: AppArmorKind): void {
+    if (!isPastaEvent(f, kind, e.process)) return;
+    if (this.state.denials.length >= MAX_DENIALS) {
+      this.state.dropped++;
+      return;
+    }
+    const op = pastaOperation(f, kind);
+    const s = synthesize(f, kind, r.mode!);
+    const p = e.process;
+    // A fresh JSON copy: the fields are slices of input lines (see detach.ts).
+    this.state.denials.push(JSON.parse(JSON.stringify({
+      time: r.time, host: r.host ?? e.host, auditId: r.auditId, mode: r.mode!, profile: f.profile ?? "?",
+      comm: f.comm ?? p.comm ?? null, pid: f.pid ?? p.pid ?? null, ppid: p.ppid ?? null, exe: p.exe ?? null,
+      cmdline: p.cmdline ?? null, operation: f.operation ?? "?", kind, object: objectOf(f, kind),
+      mask: f.denied ?? f.requested ?? null, peer: f.peer ?? f.peerProfile ?? null, target: f.target ?? null,
+      step: op?.id ?? null, rule: s.candidate === undefined ? null : renderRule(s.candidate.rule), source: r.source, line: r.line,
+    } satisfies PastaDenial)) as PastaDenial);
+  }
+
+  /** A line that is not an audit record: kept when it is an error pasta (or its caller) printed. */
+  line(src: SourceLine): void {
+    if (!/pasta|passt|network namespace|netns/i.test(src.text)) return;
+    const m = matchMessage(src.text);
+    if (m === null) return;
+    if (this.state.messages.length >= MAX_MESSAGES) {
+      this.state.dropped++;
+      return;
+    }
+    const usec = src.meta?.sourceRealtimeUsec ?? src.meta?.realtimeUsec;
+    this.state.messages.push({
+      time: usec === undefined ? null : new Date(Math.floor(usec / 1000)).toISOString(),
+      host: src.meta?.host ?? null,
+      identifier: src.meta?.identifier ?? null,
+      step: m.operation.id,
+      text: excerpt(m.line, 300),
+      path: m.groups.path ?? null,
+      error: m.groups.error ?? null,
+      source: src.source,
+      line: src.line,
+    });
+  }
+
+  merge(other: PastaState): void {
+    for (const d of other.denials) if (this.state.denials.length < MAX_DENIALS) this.state.denials.push(d);
+    for (const m of other.messages) if (this.state.messages.length < MAX_MESSAGES) this.state.messages.push(m);
+    this.state.dropped += other.dropped;
+  }
+
+  result(): PastaState {
+    return this.state;
+  }
+}

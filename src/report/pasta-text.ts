@@ -1,0 +1,29 @@
+/**
+ * The pasta part of the terminal report: each incident (when, who started pasta, the steps the
+ * kernel refused in order, the error pasta printed) and each diagnosis with its fix.
+ */
+import type { PastaReport } from "./model.js";
+import { safeText } from "./sanitize.js";
+
+export function renderPastaText(pasta: PastaReport): string[] {
+  if (pasta.incidents.length === 0) return [];
+  const out = ["", `pasta (Podman/Buildah networking): ${pasta.incidents.length} incident(s)`];
+  for (const i of pasta.incidents) {
+    out.push("", `  incident ${i.id}: ${i.start ?? "time unknown"}${i.host ? ` on ${safeText(i.host)}` : ""} — started by ${i.caller}${i.callerEvidence ? ` (${safeText(i.callerEvidence)})` : ""}`);
+    out.push(`    profile ${safeText(i.profiles.join(", "))}, comm ${safeText(i.comms.join(", "))}${i.pids.length ? `, pid ${i.pids.join(", ")}` : ""}`);
+    for (const s of i.steps) {
+      const mark = s.step !== null && s.step === i.fatalStep ? "✗ fatal " : s.fatal === false ? "· non-fatal " : "· ";
+      out.push(`    ${mark}${s.step ?? "(no catalog step)"}: ${safeText(s.operation)} ${safeText(s.object)}${s.count > 1 ? ` ×${s.count}` : ""}`);
+    }
+    for (const m of i.messages.slice(0, 3)) out.push(`    printed: ${safeText(m.text)}${m.identifier ? ` (${safeText(m.identifier)})` : ""}`);
+    if (i.diagnoses.length > 0) out.push(`    diagnosis: ${i.diagnoses.join(", ")}`);
+  }
+  for (const d of pasta.diagnoses) {
+    out.push("", `  [${d.severity}] ${d.id}: ${d.summary} (incident ${d.incidents.join(", ")})`);
+    out.push(`    ${d.explanation}`);
+    out.push("    fix:");
+    for (const f of d.fix) out.push(`      ${safeText(f)}`);
+  }
+  if (pasta.dropped > 0) out.push("", `  ${pasta.dropped} pasta denials or messages beyond the caps were counted but not kept`);
+  return out;
+}
