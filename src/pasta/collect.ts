@@ -9,6 +9,7 @@ import type { AuditRecord, Mode, SourceLine } from "../parse/record.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import { synthesize } from "../apparmor/rules/synthesize.js";
 import { renderRule } from "../apparmor/rules/render.js";
+import type { Rule } from "../apparmor/rule-model.js";
 import { excerpt } from "../parse/detach.js";
 import { matchMessage, pastaOperation } from "./catalog.js";
 import { isPastaEvent } from "./recognize.js";
@@ -36,6 +37,8 @@ export interface PastaDenial {
   step: string | null;
   /** The rule that would allow it, rendered, or null. */
   rule: string | null;
+  /** The same rule, typed (for the installed-policy check). */
+  typedRule: Rule | null;
   source: string;
   line: number;
 }
@@ -99,7 +102,8 @@ export class PastaCollector {
       comm: f.comm ?? p.comm ?? null, pid: f.pid ?? p.pid ?? null, ppid: p.ppid ?? null, exe: p.exe ?? null,
       cmdline: p.cmdline ?? null, operation: f.operation ?? "?", kind, object: objectOf(f, kind),
       mask: f.denied ?? f.requested ?? null, peer: f.peer ?? f.peerProfile ?? null, target: f.target ?? null,
-      step: op?.id ?? null, rule: s.candidate === undefined ? null : renderRule(s.candidate.rule), source: r.source, line: r.line,
+      step: op?.id ?? null, rule: s.candidate === undefined ? null : renderRule(s.candidate.rule),
+      typedRule: s.candidate?.rule ?? null, source: r.source, line: r.line,
     } satisfies PastaDenial)) as PastaDenial);
   }
 

@@ -6,6 +6,7 @@
 import { operationById } from "./catalog.js";
 import type { PastaDenial, PastaMessage, PastaState } from "./collect.js";
 import { callerOf, type Caller } from "./recognize.js";
+import type { Rule } from "../apparmor/rule-model.js";
 
 /** Denials further apart than this belong to different pasta starts. */
 const GAP_MS = 10_000;
@@ -19,6 +20,8 @@ export interface IncidentStep {
   operation: string;
   object: string;
   rule: string | null;
+  /** What the installed policy says of the rule (missing, allowed …), when a policy was checked. */
+  ruleStatus?: string;
   count: number;
 }
 
@@ -68,7 +71,10 @@ function inferCaller(denials: PastaDenial[], messages: PastaMessage[]): { caller
   return { caller: "unknown", evidence: null };
 }
 
-export function buildIncidents(state: PastaState): PastaIncident[] {
+/** Checks a typed rule against the installed policy for a profile (see report.ts). */
+export type RuleStatusOf = (profile: string, rule: Rule) => string;
+
+export function buildIncidents(state: PastaState, statusOf?: RuleStatusOf): PastaIncident[] {
   const denials = [...state.denials].sort((a, b) => (ms(a.time) || 0) - (ms(b.time) || 0));
   const groups: PastaDenial[][] = [];
   for (const d of denials) {
@@ -92,6 +98,7 @@ export function buildIncidents(state: PastaState): PastaIncident[] {
       let s = steps.get(key);
       if (s === undefined) {
         s = { step: d.step, summary: op?.summary ?? `${d.operation} ${d.object}`, fatal: op?.fatal ?? null, operation: d.operation, object: d.object, rule: d.rule, count: 0 };
+        if (statusOf !== undefined && d.typedRule !== null) s.ruleStatus = statusOf(d.profile, d.typedRule);
         steps.set(key, s);
       }
       s.count++;

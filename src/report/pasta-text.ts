@@ -14,6 +14,7 @@ export function renderPastaText(pasta: PastaReport): string[] {
     for (const s of i.steps) {
       const mark = s.step !== null && s.step === i.fatalStep ? "✗ fatal " : s.fatal === false ? "· non-fatal " : "· ";
       out.push(`    ${mark}${s.step ?? "(no catalog step)"}: ${safeText(s.operation)} ${safeText(s.object)}${s.count > 1 ? ` ×${s.count}` : ""}`);
+      if (s.ruleStatus === "allowed") out.push(`        the installed profile allows this (${safeText(s.rule ?? "")}): the loaded profile is stale or another one is attached — reload it`);
     }
     for (const m of i.messages.slice(0, 3)) out.push(`    printed: ${safeText(m.text)}${m.identifier ? ` (${safeText(m.identifier)})` : ""}`);
     if (i.diagnoses.length > 0) out.push(`    diagnosis: ${i.diagnoses.join(", ")}`);

@@ -40,9 +40,9 @@ function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): 
 }
 
 /** Incidents with a bounded list of their denials (all are counted in steps). */
-function pastaReport(state: AnalysisState): AnalyzeReport["pasta"] {
+function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined): AnalyzeReport["pasta"] {
   if (state.pasta === undefined) return { incidents: [], diagnoses: [], dropped: 0 };
-  const incidents = buildIncidents(state.pasta);
+  const incidents = buildIncidents(state.pasta, policy === undefined ? undefined : (profile, rule) => policy(profile, rule).verdict);
   const diagnoses = diagnose(incidents);
   for (const i of incidents) i.denials = i.denials.slice(0, 20);
   return { incidents, diagnoses, dropped: state.pasta.dropped };
@@ -81,7 +81,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     modes: state.appArmorModes,
     denials: state.denials,
     rules,
-    pasta: pastaReport(state),
+    pasta: pastaReport(state, options.policy),
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
     unparsed: state.unparsed,
     warnings: state.warnings,
