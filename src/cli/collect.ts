@@ -8,6 +8,12 @@ import { ReportBuilder } from "../report/build-report.js";
 import type { AnalysisState } from "../report/model.js";
 import { safeText } from "../report/sanitize.js";
 import { intOption, UsageError, type Options } from "./args.js";
+import { Output } from "./output.js";
+import { policyChecker, policyNotes } from "./policy.js";
+import { saveState } from "./state-file.js";
+import { buildReport } from "../report/report.js";
+import { renderJson } from "../report/json.js";
+import { renderText } from "../report/text.js";
 
 /** Options of every command that reads logs into an analysis. */
 export const ANALYSIS_OPTIONS: Options = {
@@ -63,4 +69,18 @@ export async function collectState(inputs: string[], values: Record<string, unkn
 export function exitStatus(state: Pick<AnalysisState, "summary">): number {
   const s = state.summary;
   return s.inputErrors + s.skippedLines + s.unparsed > 0 ? 2 : 0;
+}
+
+/**
+ * What analyze and merge do with a finished state: save it if asked, check the rules against the
+ * installed policy, and write the report as text or JSON. Returns the exit status.
+ */
+export async function writeReport(state: AnalysisState, values: Record<string, unknown>, format: string): Promise<number> {
+  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
+  state.notes.push(...policyNotes(values));
+  const report = buildReport(state, { policy: policyChecker(values) });
+  const out = Output.open(values.output as string | undefined);
+  out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns }));
+  await out.close();
+  return exitStatus(state);
 }

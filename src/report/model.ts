@@ -6,7 +6,7 @@
 import type { Mode } from "../parse/record.js";
 import type { SourceSummary } from "../input/types.js";
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
-import type { RuleState } from "../apparmor/rules/aggregate.js";
+import type { RuleEntry, RuleState } from "../apparmor/rules/aggregate.js";
 import type { PastaState } from "../pasta/collect.js";
 import type { PastaIncident } from "../pasta/incidents.js";
 import type { PastaDiagnosis } from "../pasta/diagnose.js";
@@ -78,19 +78,7 @@ export interface SuggestedRule {
   policyLine?: string;
   /** One line: why this rule. */
   reason: string;
-  covers: {
-    count: number;
-    modes: Partial<Record<Mode, number>>;
-    firstSeen: string | null;
-    lastSeen: string | null;
-    operations: string[];
-    objects: string[];
-    comms: string[];
-    exes: string[];
-    pids: number[];
-    hosts: string[];
-    examples: Array<{ source: string; line: number; time: string | null }>;
-  };
+  covers: Pick<RuleEntry, "count" | "modes" | "firstSeen" | "lastSeen" | "operations" | "objects" | "comms" | "exes" | "pids" | "hosts" | "examples">;
   /** The typed rule (for tools); `rule` is its text. */
   typed: Rule;
 }

@@ -1,12 +1,6 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
 import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
-import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
-import { policyChecker, policyNotes } from "../policy.js";
-import { saveState } from "../state-file.js";
-import { buildReport } from "../../report/report.js";
-import { Output } from "../output.js";
-import { renderText } from "../../report/text.js";
-import { renderJson } from "../../report/json.js";
+import { ANALYSIS_OPTIONS, collectState, writeReport } from "../collect.js";
 
 export const analyzeHelp = `Usage: aalens analyze [options] [INPUT…]
 
@@ -52,11 +46,5 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   const format = values.format as string;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}" (use ${FORMATS.join(" or ")})`);
   const state = await collectState(resolveInputs(positionals), values, values["save-state"] !== undefined);
-  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
-  state.notes.push(...policyNotes(values));
-  const report = buildReport(state, { policy: policyChecker(values) });
-  const out = Output.open(values.output as string | undefined);
-  out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns }));
-  await out.close();
-  return exitStatus(state);
+  return writeReport(state, values, format);
 }

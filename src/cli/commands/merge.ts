@@ -1,13 +1,8 @@
 /** `aalens merge`: one report from the states of several runs or hosts. */
 import { parseCommandArgs, UsageError } from "../args.js";
-import { ANALYSIS_OPTIONS, exitStatus } from "../collect.js";
-import { Output } from "../output.js";
-import { policyChecker, policyNotes } from "../policy.js";
-import { loadState, saveState } from "../state-file.js";
+import { ANALYSIS_OPTIONS, writeReport } from "../collect.js";
+import { loadState } from "../state-file.js";
 import { ReportBuilder } from "../../report/build-report.js";
-import { buildReport } from "../../report/report.js";
-import { renderJson } from "../../report/json.js";
-import { renderText } from "../../report/text.js";
 
 export const mergeHelp = `Usage: aalens merge [options] STATE…
 
@@ -47,12 +42,5 @@ export async function runMerge(argv: string[]): Promise<number> {
   for (const path of positionals) states.push(await loadState(path));
   const builder = new ReportBuilder({ modes: new Set(states[0]!.modes) });
   for (const s of states) builder.merge(s);
-  const state = builder.state({ withSeen: values["save-state"] !== undefined });
-  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
-  state.notes.push(...policyNotes(values));
-  const report = buildReport(state, { policy: policyChecker(values) });
-  const out = Output.open(values.output as string | undefined);
-  out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns }));
-  await out.close();
-  return exitStatus(state);
+  return writeReport(builder.state({ withSeen: values["save-state"] !== undefined }), values, format);
 }
