@@ -10,6 +10,8 @@ import type { Rule } from "../apparmor/rule-model.js";
 
 /** Denials further apart than this belong to different pasta starts. */
 const GAP_MS = 10_000;
+/** Within this, denials of unrelated processes still count as one start (pasta forks helpers). */
+const FAMILY_GAP_MS = 2_000;
 /** Error lines are attached to an incident that ended at most this long before them. */
 const MESSAGE_WINDOW_MS = 60_000;
 
@@ -80,7 +82,10 @@ export function buildIncidents(state: PastaState, statusOf?: RuleStatusOf): Past
   for (const d of denials) {
     const last = groups[groups.length - 1];
     const prev = last?.[last.length - 1];
-    const sameRun = prev !== undefined && prev.host === d.host && !(ms(d.time) - ms(prev.time) > GAP_MS);
+    const gap = ms(d.time) - ms(prev?.time ?? null);
+    // One pasta start: same host, close in time, and — past a short gap — the same process family.
+    const family = last?.some((x) => x.pid === d.pid || (d.ppid !== null && x.pid === d.ppid) || (x.ppid !== null && x.ppid === d.pid)) ?? false;
+    const sameRun = prev !== undefined && prev.host === d.host && !(gap > GAP_MS) && (family || !(gap > FAMILY_GAP_MS));
     if (sameRun) last!.push(d);
     else groups.push([d]);
   }
