@@ -17,6 +17,7 @@ import type { SourceSummary } from "../input/types.js";
 import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./model.js";
 import { STATE_FORMAT, STATE_VERSION } from "./model.js";
 import { NestedMap } from "./nested-map.js";
+import { eventView, type EventView } from "./event-view.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -49,6 +50,8 @@ function emptySummary(): Summary {
 export interface BuilderOptions {
   /** AppArmor modes that become denial groups and rules; default DENIED and KILL. */
   modes?: ReadonlySet<Mode>;
+  /** Called for every AppArmor event of the selected modes, in input order (per-event exports). */
+  onEvent?: (view: EventView) => void;
 }
 
 export class ReportBuilder {
@@ -67,9 +70,11 @@ export class ReportBuilder {
   private readonly pasta = new PastaCollector();
   private readonly assembler: EventAssembler;
   private readonly selected: ReadonlySet<Mode>;
+  private readonly onEvent: BuilderOptions["onEvent"];
 
   constructor(options: BuilderOptions = {}) {
     this.selected = options.modes ?? DEFAULT_MODES;
+    this.onEvent = options.onEvent;
     this.assembler = new EventAssembler({
       onEvent: (e) => this.event(e),
       onDuplicate: () => this.summary.duplicates++,
@@ -111,6 +116,7 @@ export class ReportBuilder {
       const kind = classify(f, mode);
       this.pasta.event(e, r, f, kind);
       if (!this.selected.has(mode)) return;
+      this.onEvent?.(eventView(e, r, f, kind, e.lines[i] ?? ""));
       this.group(r, f, kind, e.lines[i] ?? "");
       const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
       this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });
