@@ -14,12 +14,23 @@ import { saveState } from "./state-file.js";
 import { buildReport } from "../report/report.js";
 import { renderJson } from "../report/json.js";
 import { renderText } from "../report/text.js";
+import type { EventView } from "../report/event-view.js";
+import { eventFilter, FILTER_OPTIONS } from "./filters.js";
+import { Progress } from "./progress.js";
+
+/** Colour only on a terminal, and never with NO_COLOR or --no-color (or -o FILE). */
+export function useColor(values: Record<string, unknown>): boolean {
+  return process.stdout.isTTY === true && values["no-color"] !== true && values.output === undefined && !("NO_COLOR" in process.env && process.env.NO_COLOR !== "");
+}
 
 /** Options of every command that reads logs into an analysis. */
 export const ANALYSIS_OPTIONS: Options = {
   mode: { type: "string", default: "denied" },
   "profile-dir": { type: "string" },
   "no-policy": { type: "boolean" },
+  "fail-on-denials": { type: "boolean" },
+  "no-color": { type: "boolean" },
+  ...FILTER_OPTIONS,
 };
 
 const MODE_SETS: Record<string, Mode[]> = {
@@ -40,10 +51,20 @@ export function modesOption(value: unknown): Set<Mode> {
   return modes;
 }
 
-/** Read the inputs into a state; `withSeen` keeps the event signatures a saved state needs. */
-export async function collectState(inputs: string[], values: Record<string, unknown>, withSeen = false): Promise<AnalysisState> {
+/**
+ * Read the inputs into a state; `withSeen` keeps the event signatures a saved state needs, and
+ * `onEvent` receives every kept AppArmor event as it streams by (per-event exports).
+ */
+export async function collectState(
+  inputs: string[],
+  values: Record<string, unknown>,
+  withSeen = false,
+  onEvent?: (view: EventView) => void,
+): Promise<AnalysisState> {
   const maxLineLength = intOption(values["max-line-length"], "max-line-length", 65536);
-  const builder = new ReportBuilder({ modes: modesOption(values.mode) });
+  const filter = eventFilter(values);
+  const builder = new ReportBuilder({ modes: modesOption(values.mode), ...(filter ? { filter } : {}), ...(onEvent ? { onEvent } : {}) });
+  const progress = Progress.for(inputs, values.quiet === true);
   await readRecords(
     inputs,
     {
@@ -52,7 +73,7 @@ export async function collectState(inputs: string[], values: Record<string, unkn
       unparsed: (s) => builder.skipped(s),
       other: (line) => builder.other(line),
       framingSkip: (s) => builder.framingSkip(s),
-      line: () => builder.line(),
+      line: progress === undefined ? () => builder.line() : () => (builder.line(), progress.onLine()),
       sourceError: (source, message) => {
         builder.sourceError(source, message);
         if (!values.quiet) process.stderr.write(`aalens: ${safeText(source)}: ${safeText(message)}\n`);
@@ -60,14 +81,19 @@ export async function collectState(inputs: string[], values: Record<string, unkn
       sourceDone: (summary) => builder.sourceDone(summary),
       note: (message) => builder.note(message),
     },
-    { maxLineLength },
+    progress === undefined ? { maxLineLength } : { maxLineLength, onBytes: progress.onBytes },
   );
+  progress?.done();
   return builder.state({ withSeen });
 }
 
-/** 2 when anything was skipped: an input, a dropped line or an unreadable record. */
-export function exitStatus(state: Pick<AnalysisState, "summary">): number {
+/**
+ * 3 with --fail-on-denials when denials were found (for CI and monitoring), else 2 when anything
+ * was skipped (an input, a dropped line, an unreadable record), else 0.
+ */
+export function exitStatus(state: Pick<AnalysisState, "summary">, values: Record<string, unknown> = {}): number {
   const s = state.summary;
+  if (values["fail-on-denials"] === true && s.denials > 0) return 3;
   return s.inputErrors + s.skippedLines + s.unparsed > 0 ? 2 : 0;
 }
 
@@ -80,7 +106,7 @@ export async function writeReport(state: AnalysisState, values: Record<string, u
   state.notes.push(...policyNotes(values));
   const report = buildReport(state, { policy: policyChecker(values) });
   const out = Output.open(values.output as string | undefined);
-  out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns }));
+  out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns, color: useColor(values) }));
   await out.close();
-  return exitStatus(state);
+  return exitStatus(state, values);
 }

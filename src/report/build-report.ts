@@ -5,6 +5,7 @@
  * collection is a versioned JSON state that can be saved and merged with other runs' states.
  */
 import type { AuditRecord, Mode, Skipped, SourceLine } from "../parse/record.js";
+import type { AppArmorFields } from "../parse/apparmor-fields.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { appArmorFields } from "../parse/apparmor-fields.js";
 import { EventAssembler, type AuditEvent } from "../parse/events.js";
@@ -44,7 +45,7 @@ function pushCapped<T>(list: T[], item: T, max: number): void {
 type Group = DenialGroup & { lastMask?: string; overflow?: number };
 
 function emptySummary(): Summary {
-  return { lines: 0, records: 0, apparmor: 0, denials: 0, duplicates: 0, unparsed: 0, warnings: 0, skippedLines: 0, inputErrors: 0 };
+  return { lines: 0, records: 0, apparmor: 0, denials: 0, duplicates: 0, filtered: 0, unparsed: 0, warnings: 0, skippedLines: 0, inputErrors: 0 };
 }
 
 export interface BuilderOptions {
@@ -52,6 +53,8 @@ export interface BuilderOptions {
   modes?: ReadonlySet<Mode>;
   /** Called for every AppArmor event of the selected modes, in input order (per-event exports). */
   onEvent?: (view: EventView) => void;
+  /** Keeps only the AppArmor events it accepts (--since, --profile, --pasta …); the rest are counted as filtered. */
+  filter?: (event: AuditEvent, record: AuditRecord, fields: AppArmorFields, kind: AppArmorKind) => boolean;
 }
 
 export class ReportBuilder {
@@ -71,10 +74,12 @@ export class ReportBuilder {
   private readonly assembler: EventAssembler;
   private readonly selected: ReadonlySet<Mode>;
   private readonly onEvent: BuilderOptions["onEvent"];
+  private readonly filter: BuilderOptions["filter"];
 
   constructor(options: BuilderOptions = {}) {
     this.selected = options.modes ?? DEFAULT_MODES;
     this.onEvent = options.onEvent;
+    this.filter = options.filter;
     this.assembler = new EventAssembler({
       onEvent: (e) => this.event(e),
       onDuplicate: () => this.summary.duplicates++,
@@ -109,11 +114,15 @@ export class ReportBuilder {
   private event(e: AuditEvent): void {
     e.apparmor.forEach((r, i) => {
       const mode = r.mode!;
+      const f = appArmorFields(r);
+      const kind = classify(f, mode);
+      if (this.filter !== undefined && !this.filter(e, r, f, kind)) {
+        this.summary.filtered++;
+        return;
+      }
       this.summary.apparmor++;
       this.modes[mode] = (this.modes[mode] ?? 0) + 1;
       if (mode === "DENIED" || mode === "KILL") this.summary.denials++;
-      const f = appArmorFields(r);
-      const kind = classify(f, mode);
       this.pasta.event(e, r, f, kind);
       if (!this.selected.has(mode)) return;
       this.onEvent?.(eventView(e, r, f, kind, e.lines[i] ?? ""));

@@ -55,6 +55,8 @@ export interface Summary {
   denials: number;
   /** AppArmor records dropped because the same kernel event was already read from another source. */
   duplicates: number;
+  /** AppArmor records left out by --since/--until/--profile/--host/--pasta. */
+  filtered: number;
   /** Lines that looked like audit records but could not be read as one. */
   unparsed: number;
   /** Records kept despite an oddity (bad hex, unterminated quote …). */

@@ -11,6 +11,8 @@ export interface TextOptions {
   width?: number;
   /** How many denial groups to list per profile before "… and N more". */
   perProfile?: number;
+  /** Bold headings and coloured warnings (terminals only). */
+  color?: boolean;
 }
 
 function cut(value: string, max: number): string {
@@ -55,7 +57,30 @@ function denialRows(groups: DenialGroup[]): string[][] {
   ]);
 }
 
+/**
+ * Colour, added last: every log-derived value went through safeText, so no escape sequence in
+ * the text can come from a log; these are the only ones.
+ */
+function colorize(text: string): string {
+  const bold = (l: string) => `\x1b[1m${l}\x1b[0m`;
+  return text
+    .split("\n")
+    .map((l) => {
+      if (/^\S/.test(l) && l !== "") return bold(l);
+      if (/# WARNING|✗ fatal|\[error\]/.test(l)) return `\x1b[31m${l}\x1b[0m`;
+      if (/\[warning\]/.test(l)) return `\x1b[33m${l}\x1b[0m`;
+      if (/^ {2}profile /.test(l)) return bold(l);
+      return l;
+    })
+    .join("\n");
+}
+
 export function renderText(report: AnalyzeReport, options: TextOptions = {}): string {
+  const text = renderPlain(report, options);
+  return options.color === true ? colorize(text) : text;
+}
+
+function renderPlain(report: AnalyzeReport, options: TextOptions): string {
   const width = Math.max(60, options.width ?? 100);
   const perProfile = options.perProfile ?? 20;
   const s = report.summary;
@@ -64,6 +89,8 @@ export function renderText(report: AnalyzeReport, options: TextOptions = {}): st
   out.push("aalens analyze");
   for (const note of report.notes) out.push(`  ${safeText(note)}`);
   out.push(`  read ${plural(s.lines, "line")} from ${plural(report.inputs.length, "input")}: ${plural(s.records, "audit record")}, ${plural(s.apparmor, "AppArmor event")}, ${plural(s.denials, "denial")}`);
+  if (s.duplicates > 0) out.push(`  ${plural(s.duplicates, "AppArmor record")} already read from another source (journal transports, audit.log and journal) counted once`);
+  if (s.filtered > 0) out.push(`  ${plural(s.filtered, "AppArmor event")} left out by --since/--until/--profile/--host/--pasta`);
   const modes = Object.entries(report.modes).map(([m, n]) => `${m} ${n}`).join(", ");
   if (modes) out.push(`  AppArmor events by mode: ${modes}`);
   const formats = Object.entries(report.formats).sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(", ");

@@ -17,6 +17,14 @@ Options:
       --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
       --save-state FILE      also save the analysis as JSON, for aalens merge
+      --since TIME           only events at or after TIME (ISO 8601, or a duration back from
+                             now: 30m, 2h, 1d, 1w)
+      --until TIME           only events at or before TIME
+      --profile GLOB         only these profiles (repeatable; * and ? globs)
+      --host NAME            only these hosts (repeatable)
+      --pasta                only pasta-related events
+      --fail-on-denials      exit with status 3 when denials were found (CI, monitoring)
+      --no-color             no colour (also NO_COLOR=1; colour is only ever used on a terminal)
   -o, --output FILE          write the report to FILE instead of stdout
       --max-line-length N    skip (and count) lines longer than N characters (default 65536)
   -q, --quiet                no notes on stderr
@@ -28,7 +36,8 @@ Examples:
   journalctl -b -o json | aalens analyze --format json | jq .summary
   aalens analyze /var/log/audit/ /var/log/kern.log.2.gz
 
-Exit status: 0 all read, 2 some input or line was skipped (reported), 1 usage error.`;
+Exit status: 0 all read, 2 some input or line was skipped (reported), 3 denials found with
+--fail-on-denials, 1 usage error.`;
 
 const FORMATS = ["text", "json"] as const;
 

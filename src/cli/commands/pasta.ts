@@ -52,5 +52,5 @@ export async function runPasta(argv: string[]): Promise<number> {
     out.push(lines.length === 0 ? `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)\n` : ["aalens pasta", ...report.notes.map((n) => `  ${safeText(n)}`), ...lines].join("\n") + "\n");
   }
   await out.close();
-  return exitStatus(state);
+  return exitStatus(state, values);
 }

@@ -93,5 +93,5 @@ export async function runRules(argv: string[]): Promise<number> {
     out.push(JSON.stringify(rules, null, 2) + "\n");
   } else if (dir === undefined) out.push(renderApparmor(report, fileOf));
   await out.close();
-  return exitStatus(state);
+  return exitStatus(state, values);
 }
