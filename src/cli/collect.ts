@@ -14,7 +14,10 @@ import { saveState } from "./state-file.js";
 import { buildReport } from "../report/report.js";
 import { renderJson } from "../report/json.js";
 import { renderText } from "../report/text.js";
+import { renderMarkdown } from "../report/markdown.js";
+import { renderCsvAggregate } from "../report/csv.js";
 import type { EventView } from "../report/event-view.js";
+import type { Skipped } from "../parse/record.js";
 import { eventFilter, FILTER_OPTIONS } from "./filters.js";
 import { Progress } from "./progress.js";
 
@@ -51,16 +54,20 @@ export function modesOption(value: unknown): Set<Mode> {
   return modes;
 }
 
-/**
- * Read the inputs into a state; `withSeen` keeps the event signatures a saved state needs, and
- * `onEvent` receives every kept AppArmor event as it streams by (per-event exports).
- */
-export async function collectState(
-  inputs: string[],
-  values: Record<string, unknown>,
-  withSeen = false,
-  onEvent?: (view: EventView) => void,
-): Promise<AnalysisState> {
+/** Read the inputs into an analysis state, with hooks for streaming exports. */
+export interface CollectHooks {
+  /** Keep the event signatures a saved state needs. */
+  withSeen?: boolean;
+  /** Every kept AppArmor event, as it streams by (per-event exports). */
+  onEvent?: (view: EventView) => void;
+  /** Every line that looked like a record but was not readable as one. */
+  onUnparsed?: (skipped: Skipped) => void;
+  /** Awaited after each batch: where a streaming export applies backpressure. */
+  afterBatch?: () => Promise<void> | void;
+}
+
+export async function collectState(inputs: string[], values: Record<string, unknown>, hooks: CollectHooks = {}): Promise<AnalysisState> {
+  const { withSeen = false, onEvent, onUnparsed, afterBatch } = hooks;
   const maxLineLength = intOption(values["max-line-length"], "max-line-length", 65536);
   const filter = eventFilter(values);
   const builder = new ReportBuilder({ modes: modesOption(values.mode), ...(filter ? { filter } : {}), ...(onEvent ? { onEvent } : {}) });
@@ -70,7 +77,8 @@ export async function collectState(
     {
       record: (r, text) => builder.record(r, text),
       header: (h, text) => builder.header(h, text),
-      unparsed: (s) => builder.skipped(s),
+      unparsed: onUnparsed === undefined ? (s) => builder.skipped(s) : (s) => (builder.skipped(s), onUnparsed(s)),
+      ...(afterBatch === undefined ? {} : { afterBatch }),
       other: (line) => builder.other(line),
       framingSkip: (s) => builder.framingSkip(s),
       line: progress === undefined ? () => builder.line() : () => (builder.line(), progress.onLine()),
@@ -106,7 +114,10 @@ export async function writeReport(state: AnalysisState, values: Record<string, u
   state.notes.push(...policyNotes(values));
   const report = buildReport(state, { policy: policyChecker(values) });
   const out = Output.open(values.output as string | undefined);
-  out.push(format === "json" ? renderJson(report) : renderText(report, { width: process.stdout.columns, color: useColor(values) }));
+  if (format === "json") out.push(renderJson(report));
+  else if (format === "markdown") out.push(renderMarkdown(report));
+  else if (format === "csv") out.push(renderCsvAggregate(report));
+  else out.push(renderText(report, { width: process.stdout.columns, color: useColor(values) }));
   await out.close();
   return exitStatus(state, values);
 }

@@ -1,6 +1,11 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
 import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
-import { ANALYSIS_OPTIONS, collectState, writeReport } from "../collect.js";
+import { ANALYSIS_OPTIONS, collectState, exitStatus, writeReport } from "../collect.js";
+import { Output } from "../output.js";
+import { saveState } from "../state-file.js";
+import { createCsvStream, csvEventRow } from "../../report/csv.js";
+import { ecsDocument, ecsErrorDocument, ecsLine } from "../../report/ecs.js";
+import type { Skipped } from "../../parse/record.js";
 
 export const analyzeHelp = `Usage: aalens analyze [options] [INPUT…]
 
@@ -11,7 +16,12 @@ INPUT is a file (plain, .gz, .xz, .zst, .bz2), a directory (read recursively), j
 terminal, the system's journal (kernel and audit transports) and /var/log/audit/audit.log*.
 
 Options:
-  -f, --format FORMAT        text (default) or json
+  -f, --format FORMAT        text (default), markdown (for a bug report), json (the full report),
+                             csv (spreadsheets) or ecs (NDJSON for Elasticsearch)
+      --csv-rows ROWS        denials: one row per denial event, streamed (default); aggregate:
+                             one row per grouped denial
+      --ecs-original         add the log line as event.original to each ECS document
+      --ecs-errors           also emit an ECS error document for each unreadable line
       --mode MODES           which AppArmor events become rules: denied (default), allowed
                              (complain mode), audit or all; comma-separated
       --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
@@ -39,7 +49,7 @@ Examples:
 Exit status: 0 all read, 2 some input or line was skipped (reported), 3 denials found with
 --fail-on-denials, 1 usage error.`;
 
-const FORMATS = ["text", "json"] as const;
+const FORMATS = ["text", "json", "markdown", "csv", "ecs"] as const;
 
 export async function runAnalyze(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -47,6 +57,9 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     ...ANALYSIS_OPTIONS,
     format: { type: "string", short: "f", default: "text" },
     "save-state": { type: "string" },
+    "csv-rows": { type: "string", default: "denials" },
+    "ecs-original": { type: "boolean" },
+    "ecs-errors": { type: "boolean" },
   });
   if (values.help) {
     process.stdout.write(analyzeHelp + "\n");
@@ -54,6 +67,38 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   }
   const format = values.format as string;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}" (use ${FORMATS.join(" or ")})`);
-  const state = await collectState(resolveInputs(positionals), values, values["save-state"] !== undefined);
-  return writeReport(state, values, format);
+  const inputs = resolveInputs(positionals);
+  const withSeen = values["save-state"] !== undefined;
+  const rows = values["csv-rows"] as string;
+  if (rows !== "denials" && rows !== "aggregate") throw new UsageError(`unknown --csv-rows "${rows}" (use denials or aggregate)`);
+  if (format === "csv" && rows === "denials") return streamCsv(inputs, values, withSeen);
+  if (format === "ecs") return streamEcs(inputs, values, withSeen);
+  return writeReport(await collectState(inputs, values, { withSeen }), values, format);
+}
+
+/** One CSV row per denial event, written as the events stream by: constant memory. */
+async function streamCsv(inputs: string[], values: Record<string, unknown>, withSeen: boolean): Promise<number> {
+  const csv = createCsvStream("denials");
+  const out = Output.open(values.output as string | undefined);
+  csv.on("data", (chunk: Buffer | string) => out.push(chunk.toString()));
+  const state = await collectState(inputs, values, { withSeen, onEvent: (v) => csv.write(csvEventRow(v)), afterBatch: () => out.drain() });
+  await new Promise<void>((resolve) => csv.end(resolve));
+  await out.close();
+  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
+  return exitStatus(state, values);
+}
+
+/** One ECS document per AppArmor event (and per unreadable line with --ecs-errors), as NDJSON. */
+async function streamEcs(inputs: string[], values: Record<string, unknown>, withSeen: boolean): Promise<number> {
+  const out = Output.open(values.output as string | undefined);
+  const original = values["ecs-original"] === true;
+  const state = await collectState(inputs, values, {
+    withSeen,
+    onEvent: (v) => out.push(ecsLine(ecsDocument(v, { original }))),
+    ...(values["ecs-errors"] === true ? { onUnparsed: (s: Skipped) => out.push(ecsLine(ecsErrorDocument(s))) } : {}),
+    afterBatch: () => out.drain(),
+  });
+  await out.close();
+  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
+  return exitStatus(state, values);
 }

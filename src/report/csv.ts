@@ -1,0 +1,183 @@
+/**
+ * CSV export of AppArmor denials, for spreadsheets and scripts: one row per event (`denials`) or
+ * one row per denial group of the report (`aggregate`). Columns are fixed and documented in
+ * CSV_COLUMNS (and CSV_AGGREGATE_COLUMNS); their order never changes, new ones go at the end.
+ *
+ * The output is RFC 4180: CRLF after every record, fields quoted when they hold a comma, a quote,
+ * CR or LF, quotes doubled, one header line. Log values are attacker-controlled, so every cell is
+ * neutralised before it is written (CSV_NEUTRALISATION, csvCell).
+ */
+import type { Transform } from "node:stream";
+import { stringify, type Options as StringifyOptions } from "csv-stringify";
+import { stringify as stringifySync } from "csv-stringify/sync";
+import type { AnalyzeReport, DenialGroup, SuggestedRule } from "./model.js";
+import type { EventView } from "./event-view.js";
+
+export type CsvRowMode = "denials" | "aggregate";
+
+/** One CSV cell value before neutralisation: null and "" are written as an empty field. */
+export type CsvRow = Record<string, string | number | null>;
+
+export interface CsvColumn {
+  /** The property of a row (csvEventRow, csvAggregateRows). */
+  key: string;
+  /** The header text written in the first line. */
+  header: string;
+  /** One line: what the column holds. */
+  doc: string;
+}
+
+/** The columns of both row modes, in this order. */
+export const CSV_COLUMNS: readonly CsvColumn[] = [
+  { key: "time", header: "time", doc: "ISO 8601 UTC time of the event (aggregate: first seen); empty when the line has no time" },
+  { key: "host", header: "host", doc: "host from node= or the syslog/journal envelope (aggregate: hosts seen, space-separated)" },
+  { key: "profile", header: "profile", doc: "the AppArmor profile (label) that refused the access" },
+  { key: "mode", header: "mode", doc: "DENIED, KILL, ALLOWED or AUDIT, as selected by --mode (aggregate: empty, a group may mix modes)" },
+  { key: "class", header: "class", doc: "kind of rule that would allow it: file, exec, capability, network, unix, signal, ptrace, dbus, mount … (as in the denials table)" },
+  { key: "operation", header: "operation", doc: "the kernel's operation= (open, capable, connect, …)" },
+  { key: "resource", header: "resource", doc: "what was refused, in one line: a path, a capability, a socket triple … (as in the denials table)" },
+  { key: "requested", header: "requested", doc: "requested mask as logged (requested_mask= / requested=) (aggregate: empty)" },
+  { key: "denied", header: "denied", doc: "denied mask as logged (denied_mask= / denied=) (aggregate: the union of the permissions refused)" },
+  { key: "pid", header: "pid", doc: "process id (aggregate: empty)" },
+  { key: "comm", header: "comm", doc: "process command name (aggregate: the names seen, space-separated)" },
+  { key: "exe", header: "exe", doc: "executable, from the event's SYSCALL record or exe= (aggregate: empty)" },
+  { key: "pasta_operation", header: "pasta_operation", doc: "pasta's step (netns-open, tun-open, …) when pasta is involved and known (aggregate: empty)" },
+  { key: "caller", header: "caller", doc: "who started pasta (podman-container, podman-rootless-netns, buildah-run, rootlesskit …) when the event says (aggregate: empty)" },
+  { key: "suggested_rule", header: "suggested_rule", doc: "AppArmor rule that would allow it (aggregate: the suggested rule covering the group, if any); review before use" },
+  { key: "source", header: "source", doc: "input the line came from: a file path, - for stdin, journalctl (aggregate: of the first example)" },
+  { key: "line", header: "line", doc: "1-based line in source, the entry number for journald (aggregate: of the first example)" },
+];
+
+/** Added after CSV_COLUMNS in `aggregate` mode. */
+export const CSV_AGGREGATE_COLUMNS: readonly CsvColumn[] = [
+  { key: "count", header: "count", doc: "aggregate only: events in the group" },
+  { key: "first_seen", header: "first_seen", doc: "aggregate only: ISO 8601 UTC time of the group's first event (empty when none had a time)" },
+  { key: "last_seen", header: "last_seen", doc: "aggregate only: ISO 8601 UTC time of the group's last event (empty when none had a time)" },
+];
+
+/** The columns written in a row mode. */
+export function csvColumns(rows: CsvRowMode): readonly CsvColumn[] {
+  return rows === "aggregate" ? [...CSV_COLUMNS, ...CSV_AGGREGATE_COLUMNS] : CSV_COLUMNS;
+}
+
+/** How cells are neutralised, for the README and --help. */
+export const CSV_NEUTRALISATION =
+  "Control characters other than TAB and LF (NUL, CR, ESC …), DEL, C1 controls and Unicode bidi overrides are replaced by U+FFFD. " +
+  "A cell a spreadsheet would take for a formula (starting with = + - @, TAB or CR, or their full-width forms, also after leading spaces) " +
+  "gets a ' in front; so does a cell that starts with ' itself, so that removing one leading ' from any cell that has one gives the value as logged. " +
+  "Suggested rules that start with a variable (@{run}/…, @{PROC}/…) therefore start with '@ in the CSV.";
+
+/**
+ * C0 controls except TAB and LF (so CR, ESC and NUL), DEL, the C1 controls (0x9b is a one-byte
+ * CSI to many terminals), and the Unicode bidi overrides that reorder what a reader sees.
+ */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * csv-stringify's escape_formulas prefixes `'` to values starting with = + - @ TAB CR (and their
+ * full-width forms). It misses them after leading white space, which spreadsheets may trim.
+ */
+const FORMULA_AFTER_SPACE = /^[\s\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+[=+\-@\uff1d\uff0b\uff0d\uff20]/;
+
+/**
+ * A cell as handed to csv-stringify (which then quotes it, and prefixes `'` to a formula at its
+ * start): control characters and bidi overrides → U+FFFD; `'` before a formula hidden behind
+ * leading white space, and before a leading `'` (so one leading `'` is always ours to remove).
+ */
+export function csvCell(value: string): string {
+  const clean = value.replace(UNSAFE, "\uFFFD");
+  return clean.startsWith("'") || FORMULA_AFTER_SPACE.test(clean) ? `'${clean}` : clean;
+}
+
+/** One `denials` row: one AppArmor event as it was logged. */
+export function csvEventRow(view: EventView): CsvRow {
+  const { record, fields, event } = view;
+  return {
+    time: record.time ?? event.time,
+    host: record.host ?? event.host,
+    profile: fields.profile ?? null,
+    mode: record.mode,
+    class: view.kind,
+    operation: fields.operation ?? null,
+    resource: view.resource,
+    requested: fields.requested ?? null,
+    denied: fields.denied ?? null,
+    pid: fields.pid ?? event.process.pid ?? null,
+    comm: fields.comm ?? event.process.comm ?? null,
+    exe: event.process.exe ?? fields.exe ?? null,
+    pasta_operation: view.pastaStep,
+    caller: view.caller,
+    suggested_rule: view.rule,
+    source: record.source,
+    line: record.line,
+  };
+}
+
+/** The suggested rule that covers a group: one of the group's examples, else its object. */
+function ruleFor(g: DenialGroup, rules: SuggestedRule[]): SuggestedRule | undefined {
+  const mine = rules.filter((r) => r.profile === g.profile);
+  const at = new Set(g.examples.map((e) => `${e.line}\0${e.source}`));
+  const byExample = mine.find((r) => r.covers.examples.some((e) => at.has(`${e.line}\0${e.source}`)));
+  if (byExample !== undefined) return byExample;
+  const kind = g.class === "exec" ? "file" : g.class;
+  return mine.find((r) => r.typed.kind === kind && r.covers.objects.includes(g.resource));
+}
+
+/** One `aggregate` row per denial group of the report, in the report's order (most frequent first). */
+export function csvAggregateRows(report: AnalyzeReport): CsvRow[] {
+  return report.denials.map((g) => {
+    const ex = g.examples[0];
+    return {
+      time: g.firstSeen,
+      host: g.hosts.join(" "),
+      profile: g.profile,
+      mode: null,
+      class: g.class,
+      operation: g.operation,
+      resource: g.resource,
+      requested: null,
+      denied: g.denied.join(g.class === "file" || g.class === "exec" ? "" : " "),
+      pid: null,
+      comm: g.comms.join(" "),
+      exe: null,
+      pasta_operation: null,
+      caller: null,
+      suggested_rule: ruleFor(g, report.rules)?.rule ?? null,
+      source: ex?.source ?? null,
+      line: ex?.line ?? null,
+      count: g.count,
+      first_seen: g.firstSeen,
+      last_seen: g.lastSeen,
+    };
+  });
+}
+
+/** The csv-stringify options of a row mode: header, fixed columns, RFC 4180, neutralised cells. */
+export function csvOptions(rows: CsvRowMode): StringifyOptions {
+  return {
+    header: true,
+    columns: csvColumns(rows).map(({ key, header }) => ({ key, header })),
+    // RFC 4180 ends records with CRLF.
+    record_delimiter: "windows",
+    // With an explicit record delimiter csv-stringify would quote only fields holding "\r\n";
+    // a bare LF (kept in cells) must be quoted too, or a reader splits the record there.
+    quote_record_delimiter: true,
+    quoted_match: /[\r\n]/,
+    escape_formulas: true,
+    cast: {
+      string: (value) => csvCell(value),
+    },
+  };
+}
+
+/**
+ * A stream that takes rows (objects keyed by column) and gives CSV text: the header with the
+ * first row (or at the end when there is none), then each row as soon as it is written.
+ */
+export function createCsvStream(rows: CsvRowMode): Transform {
+  return stringify(csvOptions(rows));
+}
+
+/** The whole CSV of a report's denial groups, as one string. */
+export function renderCsvAggregate(report: AnalyzeReport): string {
+  return stringifySync(csvAggregateRows(report), csvOptions("aggregate"));
+}

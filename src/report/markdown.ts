@@ -1,0 +1,240 @@
+/**
+ * The report as GitHub-flavoured Markdown, ready to paste into a bug report: the same content as
+ * the terminal report (src/report/text.ts) — summary, denials by profile as tables, pasta
+ * incidents and diagnoses with their fixes, suggested rules in ```apparmor blocks — plus the
+ * first log line of each denial group as evidence.
+ *
+ * Log text is attacker-controlled and must not change the document's structure: every
+ * log-derived value has its control characters made visible (safeText), sits in a code span
+ * (so no emphasis, link, HTML or mention) with `|` escaped inside tables, and fenced blocks use a
+ * fence longer than any run of backticks in their content, so no value can close them.
+ */
+import type { AnalyzeReport, DenialGroup, ReasonCount, SuggestedRule } from "./model.js";
+import type { PastaDiagnosis } from "../pasta/diagnose.js";
+import type { PastaIncident } from "../pasta/incidents.js";
+import { safeText } from "./sanitize.js";
+import { localFileName, renderProfileRules } from "./apparmor.js";
+
+export interface MarkdownOptions {
+  /** How many denial groups to list per profile before "… and N more" (as the text report). */
+  perProfile?: number;
+  /** Longest table cell, in characters of the value; longer ones are cut with an ellipsis. */
+  maxCell?: number;
+}
+
+/** One line, no control characters (shown as `\x1b`, `\n` …), no line or paragraph separators. */
+function clean(value: string): string {
+  return safeText(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+function cut(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let end = Math.max(1, max - 1);
+  if (/[\ud800-\udbff]/.test(value[end - 1]!)) end--; // do not split a surrogate pair
+  return value.slice(0, end) + "…";
+}
+
+/** The longest run of backticks in `text`. */
+function longestTicks(text: string): number {
+  let max = 0;
+  for (const m of text.matchAll(/`+/g)) max = Math.max(max, m[0].length);
+  return max;
+}
+
+/** A CommonMark code span holding `value` literally (one line), whatever backticks it contains. */
+export function codeSpan(value: string): string {
+  const text = clean(value);
+  if (text === "") return "";
+  const ticks = "`".repeat(longestTicks(text) + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && text.trim() !== "") ? " " : "";
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+
+/** A fenced block whose fence no line of `lines` can close. */
+export function fenced(info: string, lines: string[]): string[] {
+  const fence = "`".repeat(Math.max(3, longestTicks(lines.join("\n")) + 1));
+  return [fence + info, ...lines, fence];
+}
+
+/** Plain text from the log or the system in running text: control characters shown, markup escaped. */
+function escapeText(value: string): string {
+  return clean(value).replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`);
+}
+
+/** A log-derived table cell: cut, in a code span, `|` escaped for the table (GFM unescapes it). */
+function cell(value: string, max: number): string {
+  return codeSpan(cut(clean(value), max)).replace(/\|/g, "\\|");
+}
+
+function table(header: string[], align: Array<"l" | "r">, rows: string[][]): string[] {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(align.map((a) => (a === "r" ? "---:" : "---"))), ...rows.map(line)];
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function total(groups: DenialGroup[]): number {
+  return groups.reduce((n, g) => n + g.count, 0);
+}
+
+/** Denial groups by profile, the profile with the most denials first (as the text report). */
+function byProfile(report: AnalyzeReport): Array<[string, DenialGroup[]]> {
+  const map = new Map<string, DenialGroup[]>();
+  for (const g of report.denials) map.set(g.profile, [...(map.get(g.profile) ?? []), g]);
+  return [...map.entries()].sort((a, b) => total(b[1]) - total(a[1]));
+}
+
+function summary(report: AnalyzeReport): string[] {
+  const s = report.summary;
+  const out = ["### Summary", ""];
+  out.push(`- read ${plural(s.lines, "line")} from ${plural(report.inputs.length, "input")}: ${plural(s.records, "audit record")}, ${plural(s.apparmor, "AppArmor event")}, ${plural(s.denials, "denial")}`);
+  const modes = Object.entries(report.modes).map(([m, n]) => `${m} ${n}`).join(", ");
+  if (modes) out.push(`- AppArmor events by mode: ${escapeText(modes)}`);
+  const formats = Object.entries(report.formats).sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(", ");
+  if (formats) out.push(`- records by format: ${escapeText(formats)}`);
+  if (s.duplicates > 0) out.push(`- ${plural(s.duplicates, "AppArmor record")} read twice (from another source) counted once`);
+  if (s.unparsed + s.skippedLines > 0) out.push(`- skipped: ${plural(s.unparsed, "unreadable record")}, ${plural(s.skippedLines, "dropped line")} (reasons below)`);
+  if (s.warnings > 0) out.push(`- ${plural(s.warnings, "record")} kept with warnings (below)`);
+  if (s.inputErrors > 0) out.push(`- ${plural(s.inputErrors, "input")} could not be read (below)`);
+  for (const note of report.notes) out.push(`- note: ${escapeText(note)}`);
+  return out;
+}
+
+function denials(profiles: Array<[string, DenialGroup[]]>, perProfile: number, maxCell: number): string[] {
+  if (profiles.length === 0) return ["### Denials", "", "No AppArmor denials found."];
+  const out = ["### Denials by profile"];
+  for (const [profile, groups] of profiles) {
+    out.push("", `#### Profile ${codeSpan(profile)} (${plural(total(groups), "denial")})`, "");
+    const rows = groups.slice(0, perProfile).map((g) => [
+      String(g.count),
+      cell(g.operation, maxCell),
+      g.class,
+      cell(g.denied.join(g.class === "file" ? "" : ","), maxCell) || "-",
+      cell(g.comms.join(","), maxCell),
+      cell(g.resource, maxCell),
+    ]);
+    out.push(...table(["count", "operation", "class", "denied", "comm", "resource"], ["r", "l", "l", "l", "l", "l"], rows));
+    if (groups.length > perProfile) out.push("", `… and ${groups.length - perProfile} more`);
+  }
+  return out;
+}
+
+function incident(i: PastaIncident): string[] {
+  const where = i.host ? ` on ${codeSpan(i.host)}` : "";
+  const evidence = i.callerEvidence ? ` (${codeSpan(i.callerEvidence)})` : "";
+  const out = ["", `#### Incident ${i.id}: ${escapeText(i.start ?? "time unknown")}${where} — started by ${escapeText(i.caller)}${evidence}`, ""];
+  out.push(`- profile ${i.profiles.map(codeSpan).join(", ")}, comm ${i.comms.map(codeSpan).join(", ")}${i.pids.length ? `, pid ${i.pids.join(", ")}` : ""}`);
+  for (const s of i.steps) {
+    const mark = s.step !== null && s.step === i.fatalStep ? "✗ fatal " : s.fatal === false ? "non-fatal " : "";
+    const step = s.step === null ? "(no catalog step)" : `**${escapeText(s.step)}**`;
+    out.push(`- ${mark}${step}: ${codeSpan(`${s.operation} ${s.object}`)}${s.count > 1 ? ` ×${s.count}` : ""}`);
+    if (s.ruleStatus === "allowed") out.push(`  - the installed profile allows this (${codeSpan(s.rule ?? "")}): the loaded profile is stale or another one is attached — reload it`);
+  }
+  for (const m of i.messages.slice(0, 3)) out.push(`- printed: ${codeSpan(m.text)}${m.identifier ? ` (${codeSpan(m.identifier)})` : ""}`);
+  if (i.diagnoses.length > 0) out.push(`- diagnosis: ${i.diagnoses.map(escapeText).join(", ")}`);
+  return out;
+}
+
+/** A fix: its prose as list items, its rules (lines ending in a comma) in ```apparmor blocks. */
+function fix(lines: string[]): string[] {
+  const out: string[] = [];
+  let rules: string[] = [];
+  const flush = () => {
+    if (rules.length > 0) out.push("", ...fenced("apparmor", rules), "");
+    rules = [];
+  };
+  for (const line of lines) {
+    if (/,\s*$/.test(line)) rules.push(clean(line));
+    else {
+      flush();
+      // The prose is aalens's own (Markdown-ready, with `code`); only control characters are shown.
+      out.push(`- ${clean(line)}`);
+    }
+  }
+  flush();
+  while (out[0] === "") out.shift();
+  while (out[out.length - 1] === "") out.pop();
+  return out;
+}
+
+function diagnosis(d: PastaDiagnosis): string[] {
+  return [
+    "",
+    `#### [${d.severity}] ${escapeText(d.id)}: ${clean(d.summary)} (incident ${d.incidents.join(", ")})`,
+    "",
+    clean(d.explanation),
+    "",
+    "Fix:",
+    "",
+    ...fix(d.fix),
+  ];
+}
+
+function pasta(report: AnalyzeReport): string[] {
+  const p = report.pasta;
+  if (p.incidents.length === 0) return [];
+  const out = ["", `### pasta (Podman/Buildah networking): ${p.incidents.length} incident(s)`];
+  for (const i of p.incidents) out.push(...incident(i));
+  if (p.diagnoses.length > 0) {
+    out.push("", "### pasta diagnoses");
+    for (const d of p.diagnoses) out.push(...diagnosis(d));
+  }
+  if (p.dropped > 0) out.push("", `${p.dropped} pasta denials or messages beyond the caps were counted but not kept.`);
+  return out;
+}
+
+function rules(report: AnalyzeReport): string[] {
+  if (report.rules.length === 0) return [];
+  const out = ["", "### Suggested rules", "", "Review before use; `aalens rules` prints them ready for /etc/apparmor.d/local/. Rules the installed policy already has or denies, and dangerous ones, are commented out."];
+  const map = new Map<string, SuggestedRule[]>();
+  for (const r of report.rules) map.set(r.profile, [...(map.get(r.profile) ?? []), r]);
+  for (const [profile, list] of map) {
+    // renderProfileRules puts profile, reason and warning in comments without control characters;
+    // the rule text is made safe here.
+    const block = renderProfileRules(profile, list.map((r) => ({ ...r, rule: clean(r.rule) })), localFileName(profile));
+    out.push("", `#### Profile ${codeSpan(profile)}`, "", ...fenced("apparmor", block.replace(/\n$/, "").split("\n").map(clean)));
+  }
+  const unmapped = report.unmapped.reduce((n, u) => n + u.count, 0);
+  if (unmapped > 0) out.push("", `${plural(unmapped, "event")} gave no rule: ${report.unmapped.slice(0, 3).map((u) => codeSpan(u.reason)).join("; ")}`);
+  return out;
+}
+
+function evidence(profiles: Array<[string, DenialGroup[]]>, perProfile: number): string[] {
+  const lines: string[] = [];
+  for (const [, groups] of profiles) {
+    for (const g of groups.slice(0, perProfile)) {
+      const ex = g.examples[0];
+      if (ex !== undefined) lines.push(clean(`${ex.source}:${ex.line}${ex.excerpt ? `  ${ex.excerpt}` : ""}`));
+    }
+  }
+  if (lines.length === 0) return [];
+  return ["", "### Evidence", "", "The first log line of each denial group above:", "", ...fenced("text", lines)];
+}
+
+function reasons(title: string, list: ReasonCount[], maxCell: number): string[] {
+  if (list.length === 0) return [];
+  const rows = list.map((r) => {
+    const ex = r.examples[0];
+    return [String(r.count), cell(r.reason, maxCell), ex === undefined ? "" : cell(`${ex.source}:${ex.line}${ex.excerpt ? `  ${ex.excerpt}` : ""}`, maxCell)];
+  });
+  return ["", `### ${title}`, "", ...table(["count", "reason", "first example"], ["r", "l", "l"], rows)];
+}
+
+export function renderMarkdown(report: AnalyzeReport, options: MarkdownOptions = {}): string {
+  const perProfile = options.perProfile ?? 20;
+  const maxCell = Math.max(8, options.maxCell ?? 100);
+  const profiles = byProfile(report);
+  const out = ["## aalens analyze", "", ...summary(report), "", ...denials(profiles, perProfile, maxCell)];
+  out.push(...pasta(report));
+  out.push(...rules(report));
+  out.push(...evidence(profiles, perProfile));
+  out.push(...reasons("Unreadable or dropped lines", report.unparsed, maxCell));
+  out.push(...reasons("Records kept with warnings", report.warnings, maxCell));
+  if (report.errors.length > 0) {
+    out.push("", "### Inputs that could not be read", "");
+    for (const e of report.errors) out.push(`- ${codeSpan(e.source)}: ${escapeText(e.message)}`);
+  }
+  return out.join("\n") + "\n";
+}
