@@ -1,0 +1,45 @@
+/**
+ * The export formats through the command line: CSV per denial (streamed) and aggregated, ECS
+ * NDJSON with error documents on request, Markdown — each consistent with the JSON report.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { aalens } from "./helpers/cli.js";
+import { parseRfc4180 as parseCsv } from "./helpers/rfc4180.js";
+
+const json = JSON.parse(aalens(["analyze", "--no-policy", "--format", "json", "samples/"]).stdout);
+
+describe("analyze exports", () => {
+  it("CSV: one row per denial event, the documented header, parsable", () => {
+    const r = aalens(["analyze", "--no-policy", "--format", "csv", "samples/"]);
+    expect(r.status, r.stderr).toBe(0);
+    const [header, ...rows] = parseCsv(r.stdout);
+    expect(header).toEqual(["time", "host", "profile", "mode", "class", "operation", "resource", "requested", "denied", "pid", "comm", "exe", "pasta_operation", "caller", "suggested_rule", "source", "line"]);
+    expect(rows).toHaveLength(json.summary.denials);
+  });
+
+  it("CSV aggregate: one row per denial group", () => {
+    const [, ...rows] = parseCsv(aalens(["analyze", "--no-policy", "--format", "csv", "--csv-rows", "aggregate", "samples/"]).stdout);
+    expect(rows).toHaveLength(json.denials.length);
+  });
+
+  it("ECS: one document per denial event, and error documents with --ecs-errors", () => {
+    const docs = aalens(["analyze", "--no-policy", "--format", "ecs", "samples/"]).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(docs).toHaveLength(json.summary.denials);
+    expect(docs.every((d) => d.event.action === "violated-apparmor-policy" && typeof d["@timestamp"] === "string")).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), "aalens-ecs-"));
+    const path = join(dir, "broken.log");
+    writeFileSync(path, 'type=AVC msg=audit(1764382380.412:1250): \ntype=AVC msg=audit(1764382380.413:1251): apparmor="DENIED" operation="open" profile="p" name="/x" pid=1 comm="a" requested_mask="r" denied_mask="r"\n');
+    const withErrors = aalens(["analyze", "--no-policy", "--format", "ecs", "--ecs-errors", "--ecs-original", path]).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(withErrors.map((d) => d.event.kind)).toEqual(["pipeline_error", "event"]);
+    expect(withErrors[1].event.original).toMatch(/^type=AVC/);
+  });
+
+  it("Markdown: the report as a bug-report section", () => {
+    const md = aalens(["analyze", "--no-policy", "--format", "markdown", "samples/dmesg.txt"]).stdout;
+    expect(md).toMatch(/^## aalens analyze$/m);
+    expect(md).toMatch(/```apparmor\n[\s\S]*\/dev\/net\/tun rw,[\s\S]*```/);
+  });
+});
