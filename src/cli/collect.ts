@@ -64,13 +64,15 @@ export interface CollectHooks {
   onUnparsed?: (skipped: Skipped) => void;
   /** Awaited after each batch: where a streaming export applies backpressure. */
   afterBatch?: () => Promise<void> | void;
+  /** false: no denial groups, rules or pasta incidents (a streaming export that saves no state). */
+  aggregate?: boolean;
 }
 
 export async function collectState(inputs: string[], values: Record<string, unknown>, hooks: CollectHooks = {}): Promise<AnalysisState> {
-  const { withSeen = false, onEvent, onUnparsed, afterBatch } = hooks;
+  const { withSeen = false, onEvent, onUnparsed, afterBatch, aggregate = true } = hooks;
   const maxLineLength = intOption(values["max-line-length"], "max-line-length", 65536);
   const filter = eventFilter(values);
-  const builder = new ReportBuilder({ modes: modesOption(values.mode), ...(filter ? { filter } : {}), ...(onEvent ? { onEvent } : {}) });
+  const builder = new ReportBuilder({ modes: modesOption(values.mode), aggregate, ...(filter ? { filter } : {}), ...(onEvent ? { onEvent } : {}) });
   const progress = Progress.for(inputs, values.quiet === true);
   await readRecords(
     inputs,

@@ -53,6 +53,11 @@ export interface BuilderOptions {
   modes?: ReadonlySet<Mode>;
   /** Called for every AppArmor event of the selected modes, in input order (per-event exports). */
   onEvent?: (view: EventView) => void;
+  /**
+   * false: count and stream events (onEvent) without building denial groups, rules and pasta
+   * incidents — for streaming exports, whose memory then stays flat on any input.
+   */
+  aggregate?: boolean;
   /** Keeps only the AppArmor events it accepts (--since, --profile, --pasta …); the rest are counted as filtered. */
   filter?: (event: AuditEvent, record: AuditRecord, fields: AppArmorFields, kind: AppArmorKind) => boolean;
 }
@@ -75,8 +80,10 @@ export class ReportBuilder {
   private readonly selected: ReadonlySet<Mode>;
   private readonly onEvent: BuilderOptions["onEvent"];
   private readonly filter: BuilderOptions["filter"];
+  private readonly aggregate: boolean;
 
   constructor(options: BuilderOptions = {}) {
+    this.aggregate = options.aggregate ?? true;
     this.selected = options.modes ?? DEFAULT_MODES;
     this.onEvent = options.onEvent;
     this.filter = options.filter;
@@ -123,9 +130,10 @@ export class ReportBuilder {
       this.summary.apparmor++;
       this.modes[mode] = (this.modes[mode] ?? 0) + 1;
       if (mode === "DENIED" || mode === "KILL") this.summary.denials++;
-      this.pasta.event(e, r, f, kind);
+      if (this.aggregate) this.pasta.event(e, r, f, kind);
       if (!this.selected.has(mode)) return;
       this.onEvent?.(eventView(e, r, f, kind, e.lines[i] ?? ""));
+      if (!this.aggregate) return;
       this.group(r, f, kind, e.lines[i] ?? "");
       const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
       this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });

@@ -81,7 +81,8 @@ async function streamCsv(inputs: string[], values: Record<string, unknown>, with
   const csv = createCsvStream("denials");
   const out = Output.open(values.output as string | undefined);
   csv.on("data", (chunk: Buffer | string) => out.push(chunk.toString()));
-  const state = await collectState(inputs, values, { withSeen, onEvent: (v) => csv.write(csvEventRow(v)), afterBatch: () => out.drain() });
+  // Nothing but the rows is printed: aggregate only when a state is to be saved.
+  const state = await collectState(inputs, values, { withSeen, aggregate: withSeen, onEvent: (v) => csv.write(csvEventRow(v)), afterBatch: () => out.drain() });
   await new Promise<void>((resolve) => csv.end(resolve));
   await out.close();
   if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
@@ -94,6 +95,7 @@ async function streamEcs(inputs: string[], values: Record<string, unknown>, with
   const original = values["ecs-original"] === true;
   const state = await collectState(inputs, values, {
     withSeen,
+    aggregate: withSeen,
     onEvent: (v) => out.push(ecsLine(ecsDocument(v, { original }))),
     ...(values["ecs-errors"] === true ? { onUnparsed: (s: Skipped) => out.push(ecsLine(ecsErrorDocument(s))) } : {}),
     afterBatch: () => out.drain(),
