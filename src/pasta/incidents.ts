@@ -37,6 +37,7 @@ export interface PastaIncident {
   callerEvidence: string | null;
   profiles: string[];
   comms: string[];
+  /** The first 64 process ids. */
   pids: number[];
   /** Catalog steps refused, in order, each once. */
   operations: string[];
@@ -49,10 +50,6 @@ export interface PastaIncident {
 }
 
 const ms = (t: string | null) => (t === null ? NaN : Date.parse(t));
-
-function push<T>(list: T[], item: T | null | undefined): void {
-  if (item !== null && item !== undefined && !list.includes(item)) list.push(item);
-}
 
 /** The caller: from the netns path pasta was given (denied objects, its command line). */
 function inferCaller(denials: PastaDenial[], messages: PastaMessage[]): { caller: Caller; evidence: string | null } {
@@ -79,24 +76,35 @@ export type RuleStatusOf = (profile: string, rule: Rule) => string;
 export function buildIncidents(state: PastaState, statusOf?: RuleStatusOf): PastaIncident[] {
   const denials = [...state.denials].sort((a, b) => (ms(a.time) || 0) - (ms(b.time) || 0));
   const groups: PastaDenial[][] = [];
+  // pids and parent pids of the current group, for the process-family test (kept as sets: an
+  // incident can hold thousands of denials).
+  let pids = new Set<number>();
+  let ppids = new Set<number>();
   for (const d of denials) {
     const last = groups[groups.length - 1];
     const prev = last?.[last.length - 1];
     const gap = ms(d.time) - ms(prev?.time ?? null);
     // One pasta start: same host, close in time, and — past a short gap — the same process family.
-    const family = last?.some((x) => x.pid === d.pid || (d.ppid !== null && x.pid === d.ppid) || (x.ppid !== null && x.ppid === d.pid)) ?? false;
+    const family = d.pid !== null && (pids.has(d.pid) || ppids.has(d.pid) || (d.ppid !== null && pids.has(d.ppid)));
     const sameRun = prev !== undefined && prev.host === d.host && !(gap > GAP_MS) && (family || !(gap > FAMILY_GAP_MS));
     if (sameRun) last!.push(d);
-    else groups.push([d]);
+    else {
+      groups.push([d]);
+      pids = new Set();
+      ppids = new Set();
+    }
+    if (d.pid !== null) pids.add(d.pid);
+    if (d.ppid !== null) ppids.add(d.ppid);
   }
   const incidents = groups.map((group, i) => {
     const start = group[0]!.time;
     const end = group[group.length - 1]!.time;
     const steps = new Map<string, IncidentStep>();
-    const operations: string[] = [];
-    const profiles: string[] = [];
-    const comms: string[] = [];
-    const pids: number[] = [];
+    // Sets keep first-seen order and stay linear on incidents of thousands of denials.
+    const operations = new Set<string>();
+    const profiles = new Set<string>();
+    const comms = new Set<string>();
+    const pids = new Set<number>();
     for (const d of group) {
       const key = `${d.step ?? d.operation}\0${d.object}`;
       const op = d.step === null ? undefined : operationById(d.step);
@@ -107,14 +115,15 @@ export function buildIncidents(state: PastaState, statusOf?: RuleStatusOf): Past
         steps.set(key, s);
       }
       s.count++;
-      push(operations, d.step);
-      push(profiles, d.profile);
-      push(comms, d.comm);
-      push(pids, d.pid);
+      if (d.step !== null) operations.add(d.step);
+      profiles.add(d.profile);
+      if (d.comm !== null) comms.add(d.comm);
+      if (d.pid !== null) pids.add(d.pid);
     }
     const stepList = [...steps.values()];
     const incident: PastaIncident = {
-      id: i + 1, host: group[0]!.host, start, end, caller: "unknown", callerEvidence: null, profiles, comms, pids, operations,
+      id: i + 1, host: group[0]!.host, start, end, caller: "unknown", callerEvidence: null,
+      profiles: [...profiles], comms: [...comms], pids: [...pids].slice(0, 64), operations: [...operations],
       fatalStep: stepList.find((s) => s.fatal === true)?.step ?? null, steps: stepList, messages: [], denials: group, diagnoses: [],
     };
     return incident;
