@@ -4,6 +4,7 @@
  */
 import { checkRule, findProfile, loadPolicy, type Policy } from "../apparmor/policy/index.js";
 import type { PolicyChecker } from "../report/report.js";
+import { renderRule } from "../apparmor/rules/render.js";
 
 const loaded = new Map<string, Policy | undefined>();
 
@@ -18,10 +19,17 @@ function policyOf(values: Record<string, unknown>): Policy | undefined {
   return loaded.get(key);
 }
 
+/** The check, memoised by profile and rule text: reports ask about the same rule many times. */
 export function policyChecker(values: Record<string, unknown>): PolicyChecker | undefined {
   const policy = policyOf(values);
   if (policy === undefined) return undefined;
-  return (profile, rule) => checkRule(policy, profile, rule);
+  const memo = new Map<string, ReturnType<PolicyChecker>>();
+  return (profile, rule) => {
+    const key = `${profile}\0${renderRule(rule)}`;
+    let result = memo.get(key);
+    if (result === undefined) memo.set(key, (result = checkRule(policy, profile, rule)));
+    return result;
+  };
 }
 
 /** The policy file that defines a profile, when the policy is loaded and knows it. */

@@ -12,6 +12,8 @@ import type { Rule } from "../apparmor/rule-model.js";
 const GAP_MS = 10_000;
 /** Within this, denials of unrelated processes still count as one start (pasta forks helpers). */
 const FAMILY_GAP_MS = 2_000;
+/** Steps checked against the installed policy, at most (each check can cost a millisecond). */
+const MAX_POLICY_CHECKS = 500;
 /** Error lines are attached to an incident that ended at most this long before them. */
 const MESSAGE_WINDOW_MS = 60_000;
 
@@ -96,6 +98,7 @@ export function buildIncidents(state: PastaState, statusOf?: RuleStatusOf): Past
     if (d.pid !== null) pids.add(d.pid);
     if (d.ppid !== null) ppids.add(d.ppid);
   }
+  let checks = 0;
   const incidents = groups.map((group, i) => {
     const start = group[0]!.time;
     const end = group[group.length - 1]!.time;
@@ -111,7 +114,7 @@ export function buildIncidents(state: PastaState, statusOf?: RuleStatusOf): Past
       let s = steps.get(key);
       if (s === undefined) {
         s = { step: d.step, summary: op?.summary ?? `${d.operation} ${d.object}`, fatal: op?.fatal ?? null, operation: d.operation, object: d.object, rule: d.rule, count: 0 };
-        if (statusOf !== undefined && d.typedRule !== null) s.ruleStatus = statusOf(d.profile, d.typedRule);
+        if (statusOf !== undefined && d.typedRule !== null && d.step !== null && checks++ < MAX_POLICY_CHECKS) s.ruleStatus = statusOf(d.profile, d.typedRule);
         steps.set(key, s);
       }
       s.count++;
