@@ -35,3 +35,9 @@ export const INPUT_OPTIONS: Options = {
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
 };
+
+/** The help lines of INPUT_OPTIONS, shared by every command's --help. */
+export const INPUT_HELP = `  -o, --output FILE          write to FILE instead of stdout
+      --max-line-length N    skip (and count) lines longer than N characters (default 65536)
+  -q, --quiet                no notes on stderr
+  -h, --help                 show this help`;

@@ -1,5 +1,5 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
-import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
+import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, resolveInputs } from "../args.js";
 import { ANALYSIS_OPTIONS, collectState, exitStatus, writeReport } from "../collect.js";
 import { Output } from "../output.js";
 import { saveState } from "../state-file.js";
@@ -35,10 +35,7 @@ Options:
       --pasta                only pasta-related events
       --fail-on-denials      exit with status 3 when denials were found (CI, monitoring)
       --no-color             no colour (also NO_COLOR=1; colour is only ever used on a terminal)
-  -o, --output FILE          write the report to FILE instead of stdout
-      --max-line-length N    skip (and count) lines longer than N characters (default 65536)
-  -q, --quiet                no notes on stderr
-  -h, --help                 show this help
+${INPUT_HELP}
 
 Examples:
   aalens analyze samples/

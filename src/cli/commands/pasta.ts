@@ -1,5 +1,5 @@
 /** `aalens pasta`: pasta incidents, the Podman/Buildah action behind them, root causes and fixes. */
-import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
+import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, resolveInputs } from "../args.js";
 import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
 import { Output } from "../output.js";
 import { policyChecker, policyNotes } from "../policy.js";
@@ -18,10 +18,9 @@ Options:
   -f, --format FORMAT        text (default) or json
       --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
-  -o, --output FILE          write to FILE instead of stdout
-      --max-line-length N    skip (and count) lines longer than N characters (default 65536)
-  -q, --quiet                no notes on stderr
-  -h, --help                 show this help
+      --since, --until, --profile, --host, --pasta, --fail-on-denials, --no-color
+                             as for aalens analyze (see aalens analyze --help)
+${INPUT_HELP}
 
 Examples:
   sudo aalens pasta                                  # this machine's journal and audit.log

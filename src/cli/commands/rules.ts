@@ -1,7 +1,7 @@
 /** `aalens rules`: the AppArmor rules the logs show are missing, per profile, ready to paste. */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { INPUT_OPTIONS, parseCommandArgs, resolveInputs, UsageError } from "../args.js";
+import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, resolveInputs } from "../args.js";
 import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
 import { Output } from "../output.js";
 import { policyChecker, policyFileOf, policyNotes } from "../policy.js";
@@ -23,10 +23,9 @@ Options:
       --mode MODES           denied (default), allowed (complain mode), audit or all; comma-separated
       --profile-dir DIR      installed policy to check against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
-  -o, --output FILE          write to FILE instead of stdout
-      --max-line-length N    skip (and count) lines longer than N characters (default 65536)
-  -q, --quiet                no notes on stderr
-  -h, --help                 show this help
+      --since, --until, --profile, --host, --pasta, --fail-on-denials, --no-color
+                             as for aalens analyze (see aalens analyze --help)
+${INPUT_HELP}
 
 Examples:
   sudo aalens rules                                # from this machine's journal and audit.log
