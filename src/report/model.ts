@@ -112,6 +112,8 @@ export interface PastaReport {
   diagnoses: PastaDiagnosis[];
   /** pasta denials and messages not kept past the caps. */
   dropped: number;
+  /** Incidents diagnosed but not listed (a report lists the first 200). */
+  omittedIncidents: number;
 }
 
 /** Everything an analysis collected, as saved by `analyze --save-state` and read by `merge`. */

@@ -25,6 +25,7 @@ export function renderPastaText(pasta: PastaReport): string[] {
     out.push("    fix:");
     for (const f of d.fix) out.push(`      ${safeText(f)}`);
   }
+  if (pasta.omittedIncidents > 0) out.push("", `  … and ${pasta.omittedIncidents} more incidents (diagnosed above, not listed)`);
   if (pasta.dropped > 0) out.push("", `  ${pasta.dropped} pasta denials or messages beyond the caps were counted but not kept`);
   return out;
 }

@@ -39,13 +39,18 @@ function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): 
   return reason;
 }
 
+const MAX_INCIDENTS = 200;
+
 /** Incidents with a bounded list of their denials (all are counted in steps). */
 function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined): AnalyzeReport["pasta"] {
-  if (state.pasta === undefined) return { incidents: [], diagnoses: [], dropped: 0 };
+  if (state.pasta === undefined) return { incidents: [], diagnoses: [], dropped: 0, omittedIncidents: 0 };
   const incidents = buildIncidents(state.pasta, policy === undefined ? undefined : (profile, rule) => policy(profile, rule).verdict);
   const diagnoses = diagnose(incidents);
+  // A report lists at most MAX_INCIDENTS incidents (the first ones) and 20 denials each; a flood
+  // of pasta starts is still diagnosed as a whole and counted in `omittedIncidents`.
   for (const i of incidents) i.denials = i.denials.slice(0, 20);
-  return { incidents, diagnoses, dropped: state.pasta.dropped };
+  for (const d of diagnoses) d.incidents = d.incidents.slice(0, MAX_INCIDENTS);
+  return { incidents: incidents.slice(0, MAX_INCIDENTS), diagnoses, dropped: state.pasta.dropped, omittedIncidents: Math.max(0, incidents.length - MAX_INCIDENTS) };
 }
 
 export function buildReport(state: AnalysisState, options: ReportOptions = {}): AnalyzeReport {
