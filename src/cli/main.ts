@@ -10,12 +10,14 @@ import { runAnalyze } from "./commands/analyze.js";
 import { runRules } from "./commands/rules.js";
 import { runMerge } from "./commands/merge.js";
 import { runPasta } from "./commands/pasta.js";
+import { runWatch } from "./commands/watch.js";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   analyze: runAnalyze,
   rules: runRules,
   merge: runMerge,
   pasta: runPasta,
+  watch: runWatch,
   parse: runParse,
 };
 
@@ -29,6 +31,7 @@ Commands:
   rules [INPUT…]     the missing AppArmor rules per profile, ready for /etc/apparmor.d/local/
   pasta [INPUT…]     pasta (Podman/Buildah networking) incidents: the refused step, cause and fix
   merge STATE…       combine states saved by analyze --save-state (other runs, other hosts)
+  watch FILE…        follow log files live and print each new denial (tail -F, resumable)
   parse [INPUT…]     every record as NDJSON
 
 Options:

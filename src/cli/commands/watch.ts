@@ -1,0 +1,162 @@
+/**
+ * `aalens watch FILE…`: follow log files like `tail -F` and print each new AppArmor denial as it
+ * happens — its class, the pasta step when pasta is involved, and the rule that would allow it —
+ * with repeats folded, a summary on exit, and positions saved for an exact resume.
+ */
+import { readFileSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
+import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError } from "../args.js";
+import { ANALYSIS_OPTIONS, modesOption } from "../collect.js";
+import { eventFilter } from "../filters.js";
+import { FileFollower, type FilePosition } from "../../input/follow-files.js";
+import { parseLine } from "../../parse/parse-line.js";
+import { mayBeAuditRecord } from "../../parse/prefilter.js";
+import type { SourceLine } from "../../parse/record.js";
+import { ReportBuilder } from "../../report/build-report.js";
+import type { EventView } from "../../report/event-view.js";
+import { buildReport } from "../../report/report.js";
+import { renderApparmor } from "../../report/apparmor.js";
+import { safeText } from "../../report/sanitize.js";
+
+export const watchHelp = `Usage: aalens watch [options] FILE…
+
+Follow log files (audit.log, kern.log, syslog …) like tail -F — appends, rotation by rename,
+copytruncate, files that appear later — and print each new AppArmor denial as it happens, with its
+class, pasta's step when pasta is involved, and the rule that would allow it. Repeats of the same
+denial are folded into a count. On Ctrl-C (or SIGTERM) a summary and the suggested rules follow.
+
+Options:
+  -f, --format FORMAT        text (default) or json (NDJSON, one object per denial)
+      --state FILE           save read positions (inode, offset) to FILE and resume from it:
+                             nothing lost, nothing counted twice across restarts
+      --from-start           read the files from their beginning (default: only new lines)
+      --poll-ms N            how often to look for new lines (default 250)
+      --mode MODES           denied (default), allowed, audit or all; comma-separated
+${INPUT_HELP}
+
+Examples:
+  sudo aalens watch /var/log/audit/audit.log
+  sudo aalens watch --state /var/lib/aalens/watch.json /var/log/audit/audit.log /var/log/kern.log
+
+Not yet: following the journal (use: journalctl -f -o json | aalens parse).`;
+
+interface StateFile {
+  format: "aalens-watch-state";
+  version: 1;
+  positions: Record<string, FilePosition>;
+}
+
+function loadWatchState(path: string, note: (m: string) => void): Record<string, FilePosition> | undefined {
+  try {
+    const s = JSON.parse(readFileSync(path, "utf8")) as Partial<StateFile>;
+    if (s.format === "aalens-watch-state" && s.version === 1 && typeof s.positions === "object") return s.positions as Record<string, FilePosition>;
+    note(`${path}: not an aalens watch state; starting without it`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") note(`${path}: unreadable state (${(err as Error).message.split("\n")[0]}); starting without it`);
+  }
+  return undefined;
+}
+
+export async function runWatch(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...INPUT_OPTIONS,
+    ...ANALYSIS_OPTIONS,
+    format: { type: "string", short: "f", default: "text" },
+    state: { type: "string" },
+    "from-start": { type: "boolean" },
+    "poll-ms": { type: "string" },
+  });
+  if (values.help) {
+    process.stdout.write(watchHelp + "\n");
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError("watch needs at least one FILE to follow (see aalens watch --help)");
+  const format = values.format as string;
+  if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
+  const pollMs = intOption(values["poll-ms"], "poll-ms", 250);
+  const statePath = values.state as string | undefined;
+  const note = (m: string) => {
+    if (!values.quiet) process.stderr.write(`aalens: ${safeText(m)}\n`);
+  };
+
+  // Repeats of one denial are folded: printed once, then counted.
+  const seen = new Map<string, number>();
+  const print = (v: EventView) => {
+    const key = `${v.fields.profile}\0${v.fields.operation}\0${v.resource}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (format === "json") {
+      process.stdout.write(JSON.stringify({ time: v.record.time, host: v.record.host, profile: v.fields.profile ?? null, mode: v.record.mode, class: v.kind, operation: v.fields.operation ?? null, resource: v.resource, comm: v.fields.comm ?? null, pid: v.fields.pid ?? null, pastaOperation: v.pastaStep, caller: v.caller, rule: v.rule, repeat: n, source: v.record.source, line: v.record.line }) + "\n");
+      return;
+    }
+    if (n > 1 && n !== 10 && n !== 100 && n % 1000 !== 0) return;
+    const pasta = v.pastaStep !== null ? ` [pasta ${v.pastaStep}${v.caller ? `, ${v.caller}` : ""}]` : "";
+    const times = n > 1 ? ` (×${n})` : "";
+    process.stdout.write(
+      `${v.record.time ?? "-"} ${safeText(v.fields.profile ?? "?")} ${v.record.mode} ${safeText(v.fields.operation ?? "?")} ${safeText(v.resource)}${v.fields.comm ? ` comm=${safeText(v.fields.comm)}` : ""}${pasta}${times}\n` +
+        (n === 1 && v.rule !== null ? `    rule: ${safeText(v.rule)}\n` : ""),
+    );
+  };
+
+  const filter = eventFilter(values);
+  const builder = new ReportBuilder({ modes: modesOption(values.mode), onEvent: print, ...(filter ? { filter } : {}) });
+  const positions = statePath === undefined ? undefined : loadWatchState(statePath, note);
+  let flushTimer: NodeJS.Timeout | undefined;
+  let saveTimer: NodeJS.Timeout | undefined;
+  let lastSave = 0;
+  const saveState = async () => {
+    if (statePath === undefined) return;
+    lastSave = Date.now();
+    const state: StateFile = { format: "aalens-watch-state", version: 1, positions: follower.positions() };
+    const tmp = `${statePath}.tmp-${process.pid}`;
+    await writeFile(tmp, JSON.stringify(state));
+    await rename(tmp, statePath);
+  };
+
+  const onLines = (lines: SourceLine[]) => {
+    for (const line of lines) {
+      builder.line();
+      if (!mayBeAuditRecord(line.text)) continue;
+      const r = parseLine(line);
+      if (r === null) builder.other(line);
+      else if (r.record !== undefined) builder.record(r.record, line.text);
+      else builder.skipped(r.skipped);
+    }
+    // Live: an event without EOE is shown once the input is quiet for a moment.
+    clearTimeout(flushTimer);
+    flushTimer = setTimeout(() => builder.flush(), Math.max(50, pollMs));
+    // State at most once a second (write + rename).
+    if (statePath !== undefined && saveTimer === undefined) {
+      saveTimer = setTimeout(() => {
+        saveTimer = undefined;
+        void saveState();
+      }, Math.max(0, 1000 - (Date.now() - lastSave)));
+    }
+  };
+
+  const follower = new FileFollower(positionals, {
+    fromStart: values["from-start"] === true,
+    pollMs,
+    maxLineLength: intOption(values["max-line-length"], "max-line-length", 65536),
+    ...(positions === undefined ? {} : { positions }),
+    onLines,
+    onSkip: (s) => builder.framingSkip(s),
+    onNote: note,
+  });
+  await follower.start();
+  note(`watching ${positionals.join(", ")} (Ctrl-C for a summary)`);
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await follower.stop();
+  clearTimeout(flushTimer);
+  clearTimeout(saveTimer);
+  await saveState();
+  const report = buildReport(builder.state());
+  const s = report.summary;
+  process.stderr.write(`aalens watch: ${s.lines} lines, ${s.apparmor} AppArmor events, ${s.denials} denials, ${report.rules.length} suggested rules\n`);
+  if (format === "text" && report.rules.length > 0) process.stdout.write("\n" + renderApparmor(report));
+  return 0;
+}

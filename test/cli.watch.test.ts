@@ -1,0 +1,75 @@
+/**
+ * `aalens watch` on real files: new denials printed as they are appended, repeats folded, a
+ * summary on SIGINT, and a restart from the saved state that shows only what is new.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CLI, ROOT } from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "aalens-watch-"));
+const avc = (serial: number, name: string) =>
+  `type=AVC msg=audit(1764382380.${String(serial % 1000).padStart(3, "0")}:${serial}): apparmor="DENIED" operation="open" class="file" profile="passt" name="${name}" pid=${serial} comm="pasta" requested_mask="r" denied_mask="r" fsuid=1000 ouid=0\n`;
+
+function start(args: string[]): { child: ChildProcess; out: () => string; err: () => string } {
+  const child = spawn(process.execPath, [CLI, "watch", "--poll-ms", "30", ...args], { cwd: ROOT });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  return { child, out: () => out, err: () => err };
+}
+
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const done = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  child.kill("SIGINT");
+  return done;
+}
+
+describe("aalens watch", () => {
+  it("prints appended denials once, folds repeats, summarises on SIGINT and resumes from its state", async () => {
+    const log = join(dir, "audit.log");
+    const state = join(dir, "state.json");
+    writeFileSync(log, avc(1, "/old/before-start")); // before start: not shown without --from-start
+    const w = start(["--state", state, log]);
+    await until(() => w.err().includes("watching"), "start");
+    appendFileSync(log, avc(2, "/dev/net/tun") + avc(3, "/dev/net/tun") + avc(4, "/run/user/1000/netns/netns-5d1f7c2e-3b4a-4c1d-9e8f-0a1b2c3d4e5f"));
+    await until(() => w.out().includes("netns-5d1f"), "the third denial");
+    expect(await stop(w.child)).toBe(0);
+    const out = w.out();
+    expect(out).not.toContain("/old/before-start");
+    expect(out.match(/DENIED open \/dev\/net\/tun/g)).toHaveLength(1); // the repeat is folded
+    expect(out).toContain("[pasta netns-open, podman-container]");
+    expect(out).toContain("@{run}/user/@{uid}/netns/netns-* r,");
+    expect(w.err()).toMatch(/3 lines, 3 AppArmor events, 3 denials/);
+    expect(JSON.parse(readFileSync(state, "utf8")).positions[log].line).toBe(4);
+
+    // Written while aalens was not running: shown after the restart, and nothing twice.
+    appendFileSync(log, avc(5, "/etc/resolv.conf"));
+    const again = start(["--state", state, "--format", "json", log]);
+    await until(() => again.out().includes("resolv.conf"), "the denial written while stopped");
+    appendFileSync(log, avc(6, "/proc/sys/net/ipv4/ip_local_port_range"));
+    await until(() => again.out().includes("ip_local_port_range"), "a new denial after the restart");
+    await stop(again.child);
+    const rows = again.out().trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.resource)).toEqual(["/etc/resolv.conf", "/proc/sys/net/ipv4/ip_local_port_range"]);
+    expect(rows[1]).toMatchObject({ pastaOperation: "sysctl-read", line: 6 });
+  }, 30_000);
+
+  it("needs a file to follow", async () => {
+    const w = start([]);
+    const code = await new Promise<number | null>((resolve) => w.child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(w.err()).toMatch(/watch needs at least one FILE/);
+  });
+});
