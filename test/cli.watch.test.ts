@@ -2,8 +2,8 @@
  * `aalens watch` on real files: new denials printed as they are appended, repeats folded, a
  * summary on SIGINT, and a restart from the saved state that shows only what is new.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -66,10 +66,17 @@ describe("aalens watch", () => {
     expect(rows[1]).toMatchObject({ pastaOperation: "sysctl-read", line: 6 });
   }, 30_000);
 
-  it("needs a file to follow", async () => {
-    const w = start([]);
-    const code = await new Promise<number | null>((resolve) => w.child.once("exit", resolve));
-    expect(code).toBe(1);
-    expect(w.err()).toMatch(/watch needs at least one FILE/);
-  });
+  const remote = ["/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote"].find((p) => existsSync(p));
+  it.skipIf(!remote || !existsSync("/usr/bin/journalctl"))("follows journal files through journalctl (skipped without journalctl and systemd-journal-remote)", async () => {
+    const exportPath = join(dir, "host.export");
+    const fields = (n: number, transport: string, message: string) =>
+      `__CURSOR=c${n}\n__REALTIME_TIMESTAMP=${1764382500000000 + n}\n__MONOTONIC_TIMESTAMP=${1000 + n}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=tw\n_TRANSPORT=${transport}\nMESSAGE=${message}\n\n`;
+    writeFileSync(exportPath, fields(1, "kernel", avc(7, "/dev/net/tun").trim().replace(/^type=AVC msg=/, "audit: type=1400 ")));
+    const journal = join(dir, "host.journal");
+    expect(spawnSync(remote!, ["-o", journal, exportPath]).status).toBe(0);
+    const w = start(["--from-start", "--journal-file", journal]);
+    await until(() => w.out().includes("/dev/net/tun"), "the journal's denial");
+    expect(await stop(w.child)).toBe(0);
+    expect(w.out()).toContain("[pasta tun-open]");
+  }, 30_000);
 });

@@ -9,6 +9,7 @@ import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError } fr
 import { ANALYSIS_OPTIONS, modesOption } from "../collect.js";
 import { eventFilter } from "../filters.js";
 import { FileFollower, type FilePosition } from "../../input/follow-files.js";
+import { JournalFollower } from "../../input/follow-journal.js";
 import { parseLine } from "../../parse/parse-line.js";
 import { mayBeAuditRecord } from "../../parse/prefilter.js";
 import type { SourceLine } from "../../parse/record.js";
@@ -18,38 +19,44 @@ import { buildReport } from "../../report/report.js";
 import { renderApparmor } from "../../report/apparmor.js";
 import { safeText } from "../../report/sanitize.js";
 
-export const watchHelp = `Usage: aalens watch [options] FILE…
+export const watchHelp = `Usage: aalens watch [options] [FILE…]
 
-Follow log files (audit.log, kern.log, syslog …) like tail -F — appends, rotation by rename,
-copytruncate, files that appear later — and print each new AppArmor denial as it happens, with its
-class, pasta's step when pasta is involved, and the rule that would allow it. Repeats of the same
-denial are folded into a count. On Ctrl-C (or SIGTERM) a summary and the suggested rules follow.
+Follow the journal (kernel and audit transports, through journalctl) and/or log files (audit.log,
+kern.log, syslog …) like tail -F — appends, rotation by rename, copytruncate, files that appear
+later — and print each new AppArmor denial as it happens, with its class, pasta's step when pasta
+is involved, and the rule that would allow it. Repeats of the same denial are folded into a
+count. On Ctrl-C (or SIGTERM) a summary and the suggested rules follow. With no FILE and no
+journal option, the system journal is followed.
 
 Options:
   -f, --format FORMAT        text (default) or json (NDJSON, one object per denial)
       --state FILE           save read positions (inode, offset) to FILE and resume from it:
                              nothing lost, nothing counted twice across restarts
-      --from-start           read the files from their beginning (default: only new lines)
+      --from-start           read the files (and journal) from their beginning (default: only new)
+      --journal              follow the system journal (the default when no FILE is given)
+      --journal-file FILE    follow journal files copied from another host (repeatable)
+      --journal-directory D  follow the journal files in D
       --poll-ms N            how often to look for new lines (default 250)
       --mode MODES           denied (default), allowed, audit or all; comma-separated
 ${INPUT_HELP}
 
 Examples:
+  sudo aalens watch                                  # the system journal
   sudo aalens watch /var/log/audit/audit.log
-  sudo aalens watch --state /var/lib/aalens/watch.json /var/log/audit/audit.log /var/log/kern.log
-
-Not yet: following the journal (use: journalctl -f -o json | aalens parse).`;
+  sudo aalens watch --state /var/lib/aalens/watch.json --journal /var/log/audit/audit.log`;
 
 interface StateFile {
   format: "aalens-watch-state";
   version: 1;
   positions: Record<string, FilePosition>;
+  /** The journal cursor of the last entry read. */
+  journalCursor?: string;
 }
 
-function loadWatchState(path: string, note: (m: string) => void): Record<string, FilePosition> | undefined {
+function loadWatchState(path: string, note: (m: string) => void): StateFile | undefined {
   try {
     const s = JSON.parse(readFileSync(path, "utf8")) as Partial<StateFile>;
-    if (s.format === "aalens-watch-state" && s.version === 1 && typeof s.positions === "object") return s.positions as Record<string, FilePosition>;
+    if (s.format === "aalens-watch-state" && s.version === 1 && typeof s.positions === "object") return s as StateFile;
     note(`${path}: not an aalens watch state; starting without it`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") note(`${path}: unreadable state (${(err as Error).message.split("\n")[0]}); starting without it`);
@@ -65,12 +72,17 @@ export async function runWatch(argv: string[]): Promise<number> {
     state: { type: "string" },
     "from-start": { type: "boolean" },
     "poll-ms": { type: "string" },
+    journal: { type: "boolean" },
+    "journal-file": { type: "string", multiple: true },
+    "journal-directory": { type: "string" },
   });
   if (values.help) {
     process.stdout.write(watchHelp + "\n");
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError("watch needs at least one FILE to follow (see aalens watch --help)");
+  const journalFiles = (values["journal-file"] as string[] | undefined) ?? [];
+  const journalDir = values["journal-directory"] as string | undefined;
+  const followJournal = values.journal === true || journalFiles.length > 0 || journalDir !== undefined || positionals.length === 0;
   const format = values.format as string;
   if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
   const pollMs = intOption(values["poll-ms"], "poll-ms", 250);
@@ -100,14 +112,17 @@ export async function runWatch(argv: string[]): Promise<number> {
 
   const filter = eventFilter(values);
   const builder = new ReportBuilder({ modes: modesOption(values.mode), onEvent: print, ...(filter ? { filter } : {}) });
-  const positions = statePath === undefined ? undefined : loadWatchState(statePath, note);
+  const saved = statePath === undefined ? undefined : loadWatchState(statePath, note);
+  const positions = saved?.positions;
   let flushTimer: NodeJS.Timeout | undefined;
   let saveTimer: NodeJS.Timeout | undefined;
   let lastSave = 0;
   const saveState = async () => {
     if (statePath === undefined) return;
     lastSave = Date.now();
-    const state: StateFile = { format: "aalens-watch-state", version: 1, positions: follower.positions() };
+    const state: StateFile = { format: "aalens-watch-state", version: 1, positions: follower?.positions() ?? {} };
+    const cursor = journal?.position();
+    if (cursor !== undefined) state.journalCursor = cursor;
     const tmp = `${statePath}.tmp-${process.pid}`;
     await writeFile(tmp, JSON.stringify(state));
     await rename(tmp, statePath);
@@ -134,23 +149,40 @@ export async function runWatch(argv: string[]): Promise<number> {
     }
   };
 
-  const follower = new FileFollower(positionals, {
-    fromStart: values["from-start"] === true,
-    pollMs,
-    maxLineLength: intOption(values["max-line-length"], "max-line-length", 65536),
-    ...(positions === undefined ? {} : { positions }),
-    onLines,
-    onSkip: (s) => builder.framingSkip(s),
-    onNote: note,
-  });
-  await follower.start();
-  note(`watching ${positionals.join(", ")} (Ctrl-C for a summary)`);
+  const follower =
+    positionals.length === 0
+      ? undefined
+      : new FileFollower(positionals, {
+          fromStart: values["from-start"] === true,
+          pollMs,
+          maxLineLength: intOption(values["max-line-length"], "max-line-length", 65536),
+          ...(positions === undefined ? {} : { positions }),
+          onLines,
+          onSkip: (s) => builder.framingSkip(s),
+          onNote: note,
+        });
+  const journal = !followJournal
+    ? undefined
+    : new JournalFollower({
+        files: journalFiles,
+        ...(journalDir === undefined ? {} : { directory: journalDir }),
+        ...(saved?.journalCursor === undefined ? {} : { cursor: saved.journalCursor }),
+        fromStart: values["from-start"] === true,
+        onLines,
+        onNote: note,
+      });
+  if (journal !== undefined && !journal.available) throw new UsageError("journalctl is not installed (apt-get install systemd): give log FILEs to follow instead");
+  await follower?.start();
+  journal?.start();
+  const what = [...positionals, ...(journal === undefined ? [] : [journalFiles.length > 0 || journalDir !== undefined ? "journal files" : "the journal"])];
+  note(`watching ${what.join(", ")} (Ctrl-C for a summary)`);
 
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
-  await follower.stop();
+  await follower?.stop();
+  await journal?.stop();
   clearTimeout(flushTimer);
   clearTimeout(saveTimer);
   await saveState();
