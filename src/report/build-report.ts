@@ -97,6 +97,11 @@ export class ReportBuilder {
     this.summary.lines++;
   }
 
+  /** The counts so far (for a live summary line). */
+  counts(): Readonly<Summary> {
+    return this.summary;
+  }
+
   /** A non-AppArmor record seen by its header only: counted; parsed later if an event needs it. */
   header(h: RecordHeader, text: string): void {
     this.summary.records++;

@@ -18,6 +18,7 @@ import type { EventView } from "../../report/event-view.js";
 import { buildReport } from "../../report/report.js";
 import { renderApparmor } from "../../report/apparmor.js";
 import { safeText } from "../../report/sanitize.js";
+import { ecsDocument, ecsLine } from "../../report/ecs.js";
 
 export const watchHelp = `Usage: aalens watch [options] [FILE…]
 
@@ -29,7 +30,9 @@ count. On Ctrl-C (or SIGTERM) a summary and the suggested rules follow. With no 
 journal option, the system journal is followed.
 
 Options:
-  -f, --format FORMAT        text (default) or json (NDJSON, one object per denial)
+  -f, --format FORMAT        text (default), json (NDJSON, one object per denial) or ecs (NDJSON,
+                             one Elastic Common Schema document per denial)
+      --summary-interval S   also print the summary line every S seconds
       --state FILE           save read positions (inode, offset) to FILE and resume from it:
                              nothing lost, nothing counted twice across restarts
       --from-start           read the files (and journal) from their beginning (default: only new)
@@ -72,6 +75,7 @@ export async function runWatch(argv: string[]): Promise<number> {
     state: { type: "string" },
     "from-start": { type: "boolean" },
     "poll-ms": { type: "string" },
+    "summary-interval": { type: "string" },
     journal: { type: "boolean" },
     "journal-file": { type: "string", multiple: true },
     "journal-directory": { type: "string" },
@@ -84,7 +88,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   const journalDir = values["journal-directory"] as string | undefined;
   const followJournal = values.journal === true || journalFiles.length > 0 || journalDir !== undefined || positionals.length === 0;
   const format = values.format as string;
-  if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
+  if (format !== "text" && format !== "json" && format !== "ecs") throw new UsageError(`unknown --format "${format}" (use text, json or ecs)`);
   const pollMs = intOption(values["poll-ms"], "poll-ms", 250);
   const statePath = values.state as string | undefined;
   const note = (m: string) => {
@@ -97,6 +101,10 @@ export async function runWatch(argv: string[]): Promise<number> {
     const key = `${v.fields.profile}\0${v.fields.operation}\0${v.resource}`;
     const n = (seen.get(key) ?? 0) + 1;
     seen.set(key, n);
+    if (format === "ecs") {
+      process.stdout.write(ecsLine(ecsDocument(v)));
+      return;
+    }
     if (format === "json") {
       process.stdout.write(JSON.stringify({ time: v.record.time, host: v.record.host, profile: v.fields.profile ?? null, mode: v.record.mode, class: v.kind, operation: v.fields.operation ?? null, resource: v.resource, comm: v.fields.comm ?? null, pid: v.fields.pid ?? null, pastaOperation: v.pastaStep, caller: v.caller, rule: v.rule, repeat: n, source: v.record.source, line: v.record.line }) + "\n");
       return;
@@ -177,10 +185,17 @@ export async function runWatch(argv: string[]): Promise<number> {
   const what = [...positionals, ...(journal === undefined ? [] : [journalFiles.length > 0 || journalDir !== undefined ? "journal files" : "the journal"])];
   note(`watching ${what.join(", ")} (Ctrl-C for a summary)`);
 
+  const summaryLine = () => {
+    const s = builder.counts();
+    return `aalens watch: ${s.lines} lines, ${s.apparmor} AppArmor events, ${s.denials} denials`;
+  };
+  const interval = values["summary-interval"] === undefined ? undefined : intOption(values["summary-interval"], "summary-interval", 60);
+  const summaryTimer = interval === undefined ? undefined : setInterval(() => process.stderr.write(summaryLine() + "\n"), interval * 1000);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  clearInterval(summaryTimer);
   await follower?.stop();
   await journal?.stop();
   clearTimeout(flushTimer);
