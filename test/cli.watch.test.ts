@@ -66,6 +66,20 @@ describe("aalens watch", () => {
     expect(rows[1]).toMatchObject({ pastaOperation: "sysctl-read", line: 6 });
   }, 30_000);
 
+  it("prints the incident and the new rules once the denials settle", async () => {
+    const log = join(dir, "settle.log");
+    writeFileSync(log, "");
+    const w = start(["--no-policy", log]);
+    await until(() => w.err().includes("watching"), "start");
+    appendFileSync(log, avc(20, "/run/user/1000/netns/netns-0f3e2d1c-aaaa-4bbb-8ccc-123456789abc") + avc(21, "/dev/net/tun"));
+    await until(() => w.out().includes("── settled ──") && w.out().includes("/dev/net/tun rw,"), "the settled summary", 15_000);
+    const settled = w.out().slice(w.out().indexOf("── settled ──"));
+    expect(settled).toMatch(/incident 1: .*started by podman-container/);
+    expect(settled).toMatch(/symlink-profile/);
+    expect(settled).toContain("@{run}/user/@{uid}/netns/netns-* r,");
+    expect(await stop(w.child)).toBe(0);
+  }, 30_000);
+
   const remote = ["/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote"].find((p) => existsSync(p));
   it.skipIf(!remote || !existsSync("/usr/bin/journalctl"))("follows journal files through journalctl (skipped without journalctl and systemd-journal-remote)", async () => {
     const exportPath = join(dir, "host.export");

@@ -19,6 +19,13 @@ import { buildReport } from "../../report/report.js";
 import { renderApparmor } from "../../report/apparmor.js";
 import { safeText } from "../../report/sanitize.js";
 import { ecsDocument, ecsLine } from "../../report/ecs.js";
+import { renderPastaText } from "../../report/pasta-text.js";
+import { policyChecker } from "../policy.js";
+
+/** Quiet time after which a burst of denials is taken as settled. */
+const SETTLE_MS = 2000;
+/** Distinct denials remembered for folding repeats. */
+const MAX_FOLDED = 50_000;
 
 export const watchHelp = `Usage: aalens watch [options] [FILE…]
 
@@ -96,11 +103,18 @@ export async function runWatch(argv: string[]): Promise<number> {
   };
 
   // Repeats of one denial are folded: printed once, then counted.
-  const seen = new Map<string, number>();
+  // Bounded: the oldest folded denial is forgotten past MAX_FOLDED (it would print again).
+  const seen = new Map<string, { n: number; first: number }>();
+  let dirty = false;
   const print = (v: EventView) => {
+    dirty = true;
     const key = `${v.fields.profile}\0${v.fields.operation}\0${v.resource}`;
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
+    const held = seen.get(key) ?? { n: 0, first: Date.now() };
+    const n = ++held.n;
+    if (n === 1) {
+      seen.set(key, held);
+      if (seen.size > MAX_FOLDED) seen.delete(seen.keys().next().value!);
+    }
     if (format === "ecs") {
       process.stdout.write(ecsLine(ecsDocument(v)));
       return;
@@ -111,7 +125,8 @@ export async function runWatch(argv: string[]): Promise<number> {
     }
     if (n > 1 && n !== 10 && n !== 100 && n % 1000 !== 0) return;
     const pasta = v.pastaStep !== null ? ` [pasta ${v.pastaStep}${v.caller ? `, ${v.caller}` : ""}]` : "";
-    const times = n > 1 ? ` (×${n})` : "";
+    const secs = (Date.now() - held.first) / 1000;
+    const times = n > 1 ? ` (×${n}${secs >= 1 ? `, ${(n / secs).toFixed(1)}/s` : ""})` : "";
     process.stdout.write(
       `${v.record.time ?? "-"} ${safeText(v.fields.profile ?? "?")} ${v.record.mode} ${safeText(v.fields.operation ?? "?")} ${safeText(v.resource)}${v.fields.comm ? ` comm=${safeText(v.fields.comm)}` : ""}${pasta}${times}\n` +
         (n === 1 && v.rule !== null ? `    rule: ${safeText(v.rule)}\n` : ""),
@@ -123,6 +138,24 @@ export async function runWatch(argv: string[]): Promise<number> {
   const saved = statePath === undefined ? undefined : loadWatchState(statePath, note);
   const positions = saved?.positions;
   let flushTimer: NodeJS.Timeout | undefined;
+  let settleTimer: NodeJS.Timeout | undefined;
+  const printedRules = new Set<string>();
+  let printedIncidents = 0;
+  /** New pasta incidents and rules since the last time, printed once denials pause. */
+  const settle = () => {
+    if (!dirty) return;
+    dirty = false;
+    const report = buildReport(builder.state(), { policy: policyChecker(values) });
+    const incidents = report.pasta.incidents.slice(printedIncidents);
+    printedIncidents = report.pasta.incidents.length;
+    const rules = report.rules.filter((r) => !printedRules.has(`${r.profile}\0${r.rule}`));
+    for (const r of rules) printedRules.add(`${r.profile}\0${r.rule}`);
+    if (incidents.length === 0 && rules.length === 0) return;
+    const out: string[] = ["", "── settled ──"];
+    if (incidents.length > 0) out.push(...renderPastaText({ ...report.pasta, incidents, omittedIncidents: 0, dropped: 0 }));
+    if (rules.length > 0) out.push("", renderApparmor({ ...report, rules }).trimEnd());
+    process.stdout.write(out.join("\n") + "\n\n");
+  };
   let saveTimer: NodeJS.Timeout | undefined;
   let lastSave = 0;
   const saveState = async () => {
@@ -148,6 +181,9 @@ export async function runWatch(argv: string[]): Promise<number> {
     // Live: an event without EOE is shown once the input is quiet for a moment.
     clearTimeout(flushTimer);
     flushTimer = setTimeout(() => builder.flush(), Math.max(50, pollMs));
+    // When the denials stop for a moment, the incident has settled: say what it amounts to.
+    clearTimeout(settleTimer);
+    if (format === "text") settleTimer = setTimeout(settle, SETTLE_MS);
     // State at most once a second (write + rename).
     if (statePath !== undefined && saveTimer === undefined) {
       saveTimer = setTimeout(() => {
@@ -196,6 +232,7 @@ export async function runWatch(argv: string[]): Promise<number> {
     process.once("SIGTERM", resolve);
   });
   clearInterval(summaryTimer);
+  clearTimeout(settleTimer);
   await follower?.stop();
   await journal?.stop();
   clearTimeout(flushTimer);
