@@ -66,6 +66,20 @@ describe("aalens watch", () => {
     expect(rows[1]).toMatchObject({ pastaOperation: "sysctl-read", line: 6 });
   }, 30_000);
 
+  it("reports a corrupt state file and carries on without it", async () => {
+    const log = join(dir, "corrupt.log");
+    const state = join(dir, "corrupt-state.json");
+    writeFileSync(log, "");
+    writeFileSync(state, "{ this is not json");
+    const w = start(["--state", state, log]);
+    await until(() => w.err().includes("watching"), "start");
+    expect(w.err()).toMatch(/corrupt-state\.json: unreadable state/);
+    appendFileSync(log, avc(30, "/srv/after-corrupt-state"));
+    await until(() => w.out().includes("/srv/after-corrupt-state"), "a denial after the corrupt state");
+    expect(await stop(w.child)).toBe(0);
+    expect(JSON.parse(readFileSync(state, "utf8")).format).toBe("aalens-watch-state");
+  }, 30_000);
+
   it("prints the incident and the new rules once the denials settle", async () => {
     const log = join(dir, "settle.log");
     writeFileSync(log, "");

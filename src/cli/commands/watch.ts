@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
 import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError } from "../args.js";
 import { ANALYSIS_OPTIONS, modesOption } from "../collect.js";
-import { eventFilter } from "../filters.js";
+import { eventFilter, parseTimeOption } from "../filters.js";
 import { FileFollower, type FilePosition } from "../../input/follow-files.js";
 import { JournalFollower } from "../../input/follow-journal.js";
 import { parseLine } from "../../parse/parse-line.js";
@@ -211,6 +211,8 @@ export async function runWatch(argv: string[]): Promise<number> {
         files: journalFiles,
         ...(journalDir === undefined ? {} : { directory: journalDir }),
         ...(saved?.journalCursor === undefined ? {} : { cursor: saved.journalCursor }),
+        // --since (ISO or 2h/1d) as journalctl's @EPOCH, so the journal starts there.
+        ...(values.since === undefined ? {} : { since: `@${Math.floor(parseTimeOption(values.since as string, "since") / 1000)}` }),
         fromStart: values["from-start"] === true,
         onLines,
         onNote: note,
