@@ -19,7 +19,7 @@ Options:
   -h, --help                 show this help
 
 Examples:
-  ssh host1 aalens analyze --save-state - > host1.json   # or copy the files over
+  ssh host1 aalens analyze -q --save-state /tmp/host1.json && scp host1:/tmp/host1.json .
   aalens analyze --save-state monday.json /var/log/audit/audit.log.1
   aalens merge monday.json tuesday.json host1.json`;
 
