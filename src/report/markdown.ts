@@ -12,7 +12,7 @@
 import type { AnalyzeReport, DenialGroup, ReasonCount, SuggestedRule } from "./model.js";
 import type { PastaDiagnosis } from "../pasta/diagnose.js";
 import type { PastaIncident } from "../pasta/incidents.js";
-import { safeText } from "./sanitize.js";
+import { safeText, shorten } from "./sanitize.js";
 import { localFileName, renderProfileRules } from "./apparmor.js";
 
 export interface MarkdownOptions {
@@ -27,12 +27,6 @@ function clean(value: string): string {
   return safeText(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
-function cut(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let end = Math.max(1, max - 1);
-  if (/[\ud800-\udbff]/.test(value[end - 1]!)) end--; // do not split a surrogate pair
-  return value.slice(0, end) + "…";
-}
 
 /** The longest run of backticks in `text`. */
 function longestTicks(text: string): number {
@@ -63,7 +57,7 @@ function escapeText(value: string): string {
 
 /** A log-derived table cell: cut, in a code span, `|` escaped for the table (GFM unescapes it). */
 function cell(value: string, max: number): string {
-  return codeSpan(cut(clean(value), max)).replace(/\|/g, "\\|");
+  return codeSpan(shorten(clean(value), max)).replace(/\|/g, "\\|");
 }
 
 function table(header: string[], align: Array<"l" | "r">, rows: string[][]): string[] {

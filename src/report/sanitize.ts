@@ -16,3 +16,12 @@ export function safeText(value: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+
+/** Shorten to at most `max` characters with an ellipsis, never splitting a surrogate pair. */
+export function shorten(value: string, max: number): string {
+  if (max <= 1) return "";
+  if (value.length <= max) return value;
+  let end = max - 1;
+  if (/[\ud800-\udbff]/.test(value[end - 1]!)) end--;
+  return value.slice(0, end) + "…";
+}

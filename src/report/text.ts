@@ -3,7 +3,7 @@
  * Every log-derived value passes through safeText; tables are cut to the terminal width.
  */
 import type { AnalyzeReport, DenialGroup, ReasonCount } from "./model.js";
-import { safeText } from "./sanitize.js";
+import { safeText, shorten } from "./sanitize.js";
 import { renderPastaText } from "./pasta-text.js";
 
 export interface TextOptions {
@@ -15,10 +15,6 @@ export interface TextOptions {
   color?: boolean;
 }
 
-function cut(value: string, max: number): string {
-  if (max <= 1) return "";
-  return value.length <= max ? value : value.slice(0, max - 1) + "…";
-}
 
 /** Left-aligned columns; the last column takes what width is left. */
 function table(rows: string[][], width: number, indent = "  "): string[] {
@@ -28,7 +24,7 @@ function table(rows: string[][], width: number, indent = "  "): string[] {
   for (const r of rows) for (let i = 0; i < n - 1; i++) widths[i] = Math.min(Math.max(widths[i]!, r[i]!.length), 40);
   const fixed = widths.slice(0, -1).reduce((a, b) => a + b + 2, indent.length);
   const last = Math.max(20, width - fixed);
-  return rows.map((r) => indent + r.map((c, i) => (i < n - 1 ? cut(c, widths[i]!).padEnd(widths[i]!) : cut(c, last))).join("  ").trimEnd());
+  return rows.map((r) => indent + r.map((c, i) => (i < n - 1 ? shorten(c, widths[i]!).padEnd(widths[i]!) : shorten(c, last))).join("  ").trimEnd());
 }
 
 function plural(n: number, word: string): string {
@@ -41,7 +37,7 @@ function reasons(title: string, list: ReasonCount[], width: number): string[] {
   for (const r of list) {
     out.push(`  ${String(r.count).padStart(7)}  ${safeText(r.reason)}`);
     const ex = r.examples[0];
-    if (ex !== undefined) out.push(cut(`           e.g. ${safeText(ex.source)}:${ex.line}${ex.excerpt ? `  ${safeText(ex.excerpt)}` : ""}`, width));
+    if (ex !== undefined) out.push(shorten(`           e.g. ${safeText(ex.source)}:${ex.line}${ex.excerpt ? `  ${safeText(ex.excerpt)}` : ""}`, width));
   }
   return out;
 }
@@ -141,7 +137,7 @@ function ruleSection(report: AnalyzeReport, width: number): string[] {
       const mark = r.warning !== undefined ? "  # WARNING " : r.status === "missing" || r.status === "unknown" ? "    " : `  # ${r.status}: `;
       // Rules are never shortened: they are meant to be copied.
       out.push(`  ${mark}${safeText(r.rule)}  # ${r.covers.count}×`);
-      if (r.warning !== undefined) out.push(cut(`        ${safeText(r.warning)}`, width));
+      if (r.warning !== undefined) out.push(shorten(`        ${safeText(r.warning)}`, width));
     }
   }
   const unmapped = report.unmapped.reduce((n, u) => n + u.count, 0);

@@ -5,8 +5,9 @@
  */
 
 const GLOB_CHARS = /[\\*?[\]{}"]/g;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/g;
+/** The same class without the global flag, for test() (a /g regex keeps state between calls). */
+const HAS_CONTROL = /[\x00-\x1f\x7f]/;
 
 export interface Escaped {
   text: string;
@@ -16,7 +17,7 @@ export interface Escaped {
 
 export function escapeLiteral(literal: string): Escaped {
   const escaped = literal.replace(GLOB_CHARS, (c) => `\\${c}`);
-  if (!CONTROL.test(escaped)) return { text: escaped };
+  if (!HAS_CONTROL.test(escaped)) return { text: escaped };
   return {
     text: escaped.replace(CONTROL, "?"),
     warning: "control characters in the name were replaced by `?` (matches any one character)",

@@ -4,7 +4,7 @@
  * names were escaped when the rule was made (paths.ts).
  */
 import type { Rule } from "../rule-model.js";
-import { quoteWord } from "./aare.js";
+import { escapeLiteral, quoteWord } from "./aare.js";
 
 function list(items: string[]): string {
   return items.length === 1 ? items[0]! : `(${items.join(", ")})`;
@@ -27,7 +27,7 @@ function group(key: string, parts: string[]): string[] {
 
 /** A word from a log used as an AppArmor glob: escape what would glob (labels, names). */
 function literal(word: string): string {
-  return word.replace(/[\\*?[\]{}"]/g, (c) => `\\${c}`);
+  return escapeLiteral(word).text;
 }
 
 export function renderRule(rule: Rule): string {
