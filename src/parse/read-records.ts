@@ -54,24 +54,29 @@ export async function readRecords(inputs: string[], sink: RecordSink, options: R
   };
   if (options.stdin !== undefined) opts.stdin = options.stdin;
   const batches = inputs.length === 0 ? readSystemLogs(opts) : readInputs(inputs, opts);
-  const headersOnly = sink.header !== undefined;
   for await (const batch of batches) {
-    for (const line of batch) {
-      if (headersOnly && line.meta === undefined) {
-        const header = recordHeader(line.source, line.line, line.text);
-        if (header !== null) {
-          sink.header!(header, line.text);
-          continue;
-        }
-      }
-      const result = parseLine(line);
-      if (result === null) {
-        sink.other?.(line);
+    deliverBatch(batch, sink);
+    if (sink.afterBatch !== undefined) await sink.afterBatch();
+  }
+}
+
+/**
+ * Parse a batch of lines that passed the pre-filter and hand each result to the sink: a record,
+ * a header (when the sink takes headers: non-AppArmor auditd records), an unreadable record, or
+ * a line that is no record at all. Shared by batch reading and `watch`.
+ */
+export function deliverBatch(batch: SourceLine[], sink: Pick<RecordSink, "record" | "header" | "unparsed" | "other">): void {
+  for (const line of batch) {
+    if (sink.header !== undefined && line.meta === undefined) {
+      const header = recordHeader(line.source, line.line, line.text);
+      if (header !== null) {
+        sink.header(header, line.text);
         continue;
       }
-      if (result.record !== undefined) sink.record(result.record, line.text);
-      else sink.unparsed(result.skipped);
     }
-    if (sink.afterBatch !== undefined) await sink.afterBatch();
+    const result = parseLine(line);
+    if (result === null) sink.other?.(line);
+    else if (result.record !== undefined) sink.record(result.record, line.text);
+    else sink.unparsed(result.skipped);
   }
 }

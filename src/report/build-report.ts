@@ -93,8 +93,9 @@ export class ReportBuilder {
     });
   }
 
-  line(): void {
-    this.summary.lines++;
+  /** `n` physical lines (or journal entries) read. */
+  line(n = 1): void {
+    this.summary.lines += n;
   }
 
   /** The counts so far (for a live summary line). */

@@ -10,9 +10,10 @@ import { ANALYSIS_OPTIONS, modesOption } from "../collect.js";
 import { eventFilter, parseTimeOption } from "../filters.js";
 import { FileFollower, type FilePosition } from "../../input/follow-files.js";
 import { JournalFollower } from "../../input/follow-journal.js";
-import { parseLine } from "../../parse/parse-line.js";
+import { deliverBatch } from "../../parse/read-records.js";
+import type { RecordHeader } from "../../parse/record-header.js";
 import { mayBeAuditRecord } from "../../parse/prefilter.js";
-import type { SourceLine } from "../../parse/record.js";
+import type { AuditRecord, Skipped, SourceLine } from "../../parse/record.js";
 import { ReportBuilder } from "../../report/build-report.js";
 import type { EventView } from "../../report/event-view.js";
 import { buildReport } from "../../report/report.js";
@@ -169,15 +170,15 @@ export async function runWatch(argv: string[]): Promise<number> {
     await rename(tmp, statePath);
   };
 
+  const sink = {
+    record: (r: AuditRecord, text: string) => builder.record(r, text),
+    header: (h: RecordHeader, text: string) => builder.header(h, text),
+    unparsed: (s: Skipped) => builder.skipped(s),
+    other: (l: SourceLine) => builder.other(l),
+  };
   const onLines = (lines: SourceLine[]) => {
-    for (const line of lines) {
-      builder.line();
-      if (!mayBeAuditRecord(line.text)) continue;
-      const r = parseLine(line);
-      if (r === null) builder.other(line);
-      else if (r.record !== undefined) builder.record(r.record, line.text);
-      else builder.skipped(r.skipped);
-    }
+    builder.line(lines.length);
+    deliverBatch(lines.filter((l) => mayBeAuditRecord(l.text)), sink);
     // Live: an event without EOE is shown once the input is quiet for a moment.
     clearTimeout(flushTimer);
     flushTimer = setTimeout(() => builder.flush(), Math.max(50, pollMs));
