@@ -29,8 +29,20 @@
  */
 import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from "./chevrotain.js";
 
-const PRINTABLE: string[] = [];
-for (let c = 33; c < 127; c++) PRINTABLE.push(String.fromCharCode(c));
+/**
+ * Every character a Word can start with: Latin-1 but for blanks, quotes and `=`, and one
+ * character per 256-code bucket above it (Chevrotain's first-char table groups those), so control
+ * bytes, non-ASCII text and broken UTF-8 are words, never lexer errors that cost a message each.
+ */
+const WORD_START: string[] = [];
+for (let c = 0; c < 256; c++) {
+  const ch = String.fromCharCode(c);
+  if (!/[\s"'=\x1d]/.test(ch)) WORD_START.push(ch);
+}
+for (let c = 256; c < 0x10000; c += 256) WORD_START.push(String.fromCharCode(c));
+/** Every blank a Blank can start with (JavaScript's \s, and the ENRICHED separator). */
+const ALL_BLANKS: string[] = [];
+for (let c = 0; c < 0x10000; c++) if (/[\s\x1d]/.test(String.fromCharCode(c))) ALL_BLANKS.push(String.fromCharCode(c));
 const BLANK_START = [" ", "\t", "\r", "\n", "\x1d"];
 const LETTER_START = [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"];
 
@@ -141,7 +153,7 @@ export const NestedClose = createToken({
 export const Word = createToken({
   name: "Word",
   pattern: /[\s\x1d]*[^\s"'=\x1d]+/,
-  start_chars_hint: [...BLANK_START, ...PRINTABLE.filter((c) => c !== '"' && c !== "'" && c !== "=")],
+  start_chars_hint: [...ALL_BLANKS, ...WORD_START],
   categories: [EnvelopeItem, BodyItem],
 });
 /** A quote or `=` that is not part of a pair: kept so the record goes on, reported as odd. */
@@ -152,7 +164,7 @@ export const Stray = createToken({
   categories: [BodyItem],
 });
 /** Trailing blanks (everything else folds its leading blanks in). */
-export const Blank = createToken({ name: "Blank", pattern: /[\s\x1d]+/, group: Lexer.SKIPPED });
+export const Blank = createToken({ name: "Blank", pattern: /[\s\x1d]+/, start_chars_hint: ALL_BLANKS, group: Lexer.SKIPPED });
 
 // Order matters: the first pattern that matches wins, and the lexer tries every candidate for
 // the next character in this order. ValuePair comes first because nine tokens in ten are pairs;
@@ -212,17 +224,22 @@ const parser = new AuditLineParser();
 
 export interface AuditLineResult {
   tree: AuditLineTree;
-  /** Lexing or parsing problems; the tree holds everything read before them. */
-  errors: string[];
+  /** Lexing and parsing problems (counted, not listed: a hostile line may have thousands); the tree holds everything read. */
+  errors: { lexer: number; firstOffset: number; parser: string | undefined };
 }
+
+const EMPTY_TREE: AuditLineTree = { envelope: [], node: undefined, type: undefined, stamp: undefined, body: [] };
+const NO_ERRORS = { lexer: 0, firstOffset: -1, parser: undefined };
 
 /** Tokenize and parse one line with the shared lexer and parser instance. */
 export function parseAuditLine(text: string): AuditLineResult {
   const lexed = auditLineLexer.tokenize(text);
   parser.input = lexed.tokens;
   const tree = parser.line();
-  if (lexed.errors.length === 0 && parser.errors.length === 0) return { tree, errors: [] };
-  const errors = lexed.errors.map((e) => `unexpected character at offset ${e.offset}`);
-  for (const e of parser.errors) errors.push(`${e.name}: ${e.message}`);
-  return { tree: tree ?? { envelope: [], node: undefined, type: undefined, stamp: undefined, body: [] }, errors };
+  if (lexed.errors.length === 0 && parser.errors.length === 0) return { tree, errors: NO_ERRORS };
+  const first = parser.errors[0];
+  return {
+    tree: tree ?? EMPTY_TREE,
+    errors: { lexer: lexed.errors.length, firstOffset: lexed.errors[0]?.offset ?? -1, parser: first === undefined ? undefined : `${first.name}: ${first.message}` },
+  };
 }

@@ -10,7 +10,7 @@ export { mayBeAuditRecord } from "./parse/prefilter.js";
 export { appArmorFields, protocolName, type AppArmorFields } from "./parse/apparmor-fields.js";
 export { recordTypeName } from "./parse/record-types.js";
 export { readRecords, type RecordSink, type ReadRecordsOptions } from "./parse/read-records.js";
-export { EventAssembler, type AuditEvent, type EventProcess } from "./parse/events.js";
+export { EventAssembler, type AuditEvent, type EventProcess } from "./events/assembler.js";
 export { readInputs, readSystemLogs } from "./input/index.js";
 export type { ReadOptions, SourceSummary } from "./input/types.js";
 

@@ -119,7 +119,7 @@ describe("aalens analyze", () => {
     expect(report.summary.duplicates).toBe(good.split("\n").filter((l) => l.includes("apparmor=")).length);
     expect(report.summary.skippedLines).toBe(1);
     expect(report.summary.unparsed).toBe(1);
-    const reasons = report.unparsed.map((u: { reason: string }) => u.reason).join("\n");
+    const reasons = report.unparsed.map((u: { code: string; message: string }) => `${u.code}: ${u.message}`).join("\n");
     expect(reasons).toMatch(/longer than 65536/);
     expect(reasons).toMatch(/truncated/);
   });

@@ -3,7 +3,7 @@
  * and the same kernel event read from two sources is counted once.
  */
 import { describe, expect, it } from "vitest";
-import { EventAssembler, type AuditEvent } from "../src/parse/events.js";
+import { EventAssembler, type AuditEvent } from "../src/events/assembler.js";
 import { parseLine } from "../src/parse/parse-line.js";
 import { recordHeader } from "../src/parse/record-header.js";
 import type { AuditRecord, LineMeta } from "../src/parse/record.js";

@@ -328,9 +328,9 @@ describe("FileFollower", () => {
       [3, "after"],
       [5, "last"],
     ]);
-    expect(r.skips.map((s) => [s.source, s.line, s.reason])).toEqual([
-      [path, 2, "line longer than 65536 characters"],
-      [path, 4, "line longer than 65536 characters"],
+    expect(r.skips.map((s) => [s.source, s.line, s.code, s.message])).toEqual([
+      [path, 2, "line-too-long", "line longer than 65536 characters"],
+      [path, 4, "line-too-long", "line longer than 65536 characters"],
     ]);
     expect(r.skips[0]!.excerpt!.length).toBeLessThan(1000);
     await r.follower.stop();

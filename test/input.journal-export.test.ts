@@ -134,10 +134,10 @@ describe("journalctl -o export input", () => {
     );
     const r = await collect([path], { filter: (t) => t.includes("apparmor="), maxLineLength: 100 });
     expect(r.lines.map((l) => [l.line, l.text])).toEqual([[4, 'apparmor="DENIED"']]);
-    expect(r.skips.map((s) => [s.line, s.reason])).toEqual([
-      [2, "journal MESSAGE longer than 100 characters"],
-      [3, "journal MESSAGE longer than 100 characters"],
-      [5, "journal entry without MESSAGE"],
+    expect(r.skips.map((s) => [s.line, s.code, s.message])).toEqual([
+      [2, "line-too-long", "journal MESSAGE longer than 100 characters"],
+      [3, "line-too-long", "journal MESSAGE longer than 100 characters"],
+      [5, "journal-no-message", "journal entry without MESSAGE"],
     ]);
     expect(r.onLine).toBe(5);
   });

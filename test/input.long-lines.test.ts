@@ -21,7 +21,7 @@ describe("over-long lines", () => {
       { source: path, line: 3, text: "third line" },
     ]);
     expect(r.skips).toHaveLength(1);
-    expect(r.skips[0]).toMatchObject({ source: path, line: 2, reason: "line longer than 65536 characters" });
+    expect(r.skips[0]).toMatchObject({ source: path, line: 2, code: "line-too-long", message: "line longer than 65536 characters" });
     expect(r.onLine).toBe(3);
     expect(r.errors).toEqual([]);
   });
@@ -33,7 +33,7 @@ describe("over-long lines", () => {
       [1, "one"],
       [3, "two"],
     ]);
-    expect(r.skips.map((s) => [s.line, s.reason])).toEqual([[2, "line longer than 65536 characters"]]);
+    expect(r.skips.map((s) => [s.line, s.code, s.message])).toEqual([[2, "line-too-long", "line longer than 65536 characters"]]);
     // The excerpt is short, never the line.
     expect(r.skips[0]!.excerpt!.length).toBeLessThanOrEqual(161);
   });
@@ -43,7 +43,7 @@ describe("over-long lines", () => {
     writeFileSync(path, "0123456789\n0123456789X\néééééééééé\n");
     const r = await collect([path], { maxLineLength: 10 });
     expect(r.lines.map((l) => l.text)).toEqual(["0123456789", "éééééééééé"]);
-    expect(r.skips.map((s) => [s.line, s.reason])).toEqual([[2, "line longer than 10 characters"]]);
+    expect(r.skips.map((s) => [s.line, s.code, s.message])).toEqual([[2, "line-too-long", "line longer than 10 characters"]]);
   });
 
   it("several long lines across many chunks, and one at the very end without a newline", async () => {

@@ -27,7 +27,8 @@ describe("bad input", () => {
 
   it("reports a truncated header as unparsed with a reason", () => {
     const r = parse("type=AVC msg=audit(1764382380.412:1250): ");
-    expect(r?.skipped?.reason).toMatch(/without key=value pairs/);
+    expect(r?.skipped?.code).toBe("truncated-header");
+    expect(r?.skipped?.message).toMatch(/without key=value pairs/);
     expect(r?.skipped?.line).toBe(7);
   });
 
@@ -40,19 +41,22 @@ describe("bad input", () => {
   it("flags an unterminated quote and keeps the rest of the line as its value", () => {
     const r = parse('type=AVC msg=audit(1.2:3): apparmor="DENIED" operation="open" name="/tmp/x pid=5')!.record!;
     expect(r.fields.name).toBe("/tmp/x pid=5");
-    expect(r.warnings).toEqual(["unterminated quote in name="]);
+    expect(r.warnings).toEqual([{ code: "unterminated-quote", message: "unterminated quote in name=" }]);
   });
 
   it("flags odd-length and lower-case hex instead of decoding garbage", () => {
     const r = parse('type=AVC msg=audit(1.2:3): apparmor="DENIED" name=2F746D7 comm=2f746d70 profile=70617373')!.record!;
     expect(r.fields).toMatchObject({ name: "2F746D7", comm: "2f746d70", profile: "pass" });
-    expect(r.warnings).toEqual(["odd-length hex in name= kept undecoded", "lower-case hex in comm= kept undecoded"]);
+    expect(r.warnings).toEqual([
+      { code: "hex-odd-length", message: "odd-length hex in name= kept undecoded" },
+      { code: "hex-lower-case", message: "lower-case hex in comm= kept undecoded" },
+    ]);
   });
 
   it("flags stray quotes but keeps the pairs after them", () => {
     const r = parse('type=AVC msg=audit(1.2:3): apparmor="DENIED" " operation="open" name="/x"')!.record!;
     expect(r.fields).toMatchObject({ operation: "open", name: "/x" });
-    expect(r.warnings?.[0]).toMatch(/stray/);
+    expect(r.warnings?.[0]).toMatchObject({ code: "stray-character", message: expect.stringMatching(/stray/) });
   });
 
   it("gives excerpts without control characters", () => {

@@ -80,7 +80,7 @@ describe.skipIf(!corpusAvailable)("corpus lines libapparmor rejects", () => {
     const r = parse("avc_audit_invalid_audit_id")?.record;
     expect(r?.auditId).toBeNull();
     expect(r?.fields.name).toBe("/home/user/.ssh/");
-    expect(r?.warnings).toContain("malformed audit(…) stamp");
+    expect(r?.warnings).toContainEqual({ code: "stamp-malformed", message: "malformed audit(…) stamp" });
   });
 
   it("treats syslog lines without any audit record as not records", () => {

@@ -280,7 +280,7 @@ describe("ECS documents from the samples", () => {
 });
 
 describe("ECS error documents", () => {
-  const skipped: Skipped = { source: "/var/log/audit/audit.log", line: 42, reason: "malformed audit(…) stamp", excerpt: 'type=AVC msg=audit(17643x:1): apparmor="DENIED"' };
+  const skipped: Skipped = { source: "/var/log/audit/audit.log", line: 42, code: "truncated-header", message: "audit header without key=value pairs (truncated?)", excerpt: 'type=AVC msg=audit(17643x:1): apparmor="DENIED"' };
 
   it("carry error.type / error.message through formatError, the excerpt and where the line was", () => {
     const doc = ecsErrorDocument(skipped, { now: NOW });
@@ -288,9 +288,9 @@ describe("ECS error documents", () => {
     expect(doc).toEqual({
       "@timestamp": NOW.toISOString(),
       ecs: { version: ECS_VERSION },
-      message: "/var/log/audit/audit.log:42: malformed audit(…) stamp",
-      event: { kind: "pipeline_error", module: "auditd", dataset: "auditd.log", original: skipped.excerpt },
-      error: { type: "UnparsedLineError", message: "malformed audit(…) stamp" },
+      message: "/var/log/audit/audit.log:42: audit header without key=value pairs (truncated?)",
+      event: { kind: "pipeline_error", module: "auditd", dataset: "auditd.log", original: skipped.excerpt, reason: "truncated-header" },
+      error: { type: "UnparsedLineError", message: "audit header without key=value pairs (truncated?)" },
       log: { file: { path: "/var/log/audit/audit.log" } },
       aalens: { line: 42 },
     });
@@ -302,9 +302,10 @@ describe("ECS error documents", () => {
     for (const s of from) {
       const doc = ecsErrorDocument(s);
       expect(schemaProblems(doc)).toEqual([]);
-      expect(doc.error.message).toBe(s.reason);
+      expect(doc.error.message).toBe(s.message);
+      expect(doc.event.reason).toBe(s.code);
     }
-    const bare = ecsErrorDocument({ source: "-", line: 1, reason: "too long" });
+    const bare = ecsErrorDocument({ source: "-", line: 1, code: "line-too-long", message: "too long" });
     expect(bare.event).not.toHaveProperty("original");
   });
 });

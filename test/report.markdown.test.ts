@@ -144,7 +144,7 @@ describe("Markdown report", () => {
     report.errors.push({ source: "/var/log/a|`b`.log", message: "EACCES: permission denied" });
     const md = renderMarkdown(report);
     expectWellFormed(md);
-    expect(md).toContain("### Unreadable or dropped lines\n\n| count | reason | first example |\n| ---: | --- | --- |\n| 1 | `audit header");
+    expect(md).toContain("### Unreadable or dropped lines\n\n| count | reason | first example |\n| ---: | --- | --- |\n| 1 | `truncated-header: audit header");
     expect(md).toContain("### Records kept with warnings\n\n| count | reason | first example |\n");
     expect(md).toContain("### Inputs that could not be read\n\n- ``/var/log/a|`b`.log``: EACCES: permission denied\n");
   });

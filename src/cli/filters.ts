@@ -4,7 +4,7 @@
  * rules or pasta incidents.
  */
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
-import type { AuditEvent } from "../parse/events.js";
+import type { AuditEvent } from "../events/assembler.js";
 import type { AuditRecord } from "../parse/record.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import { isPastaEvent } from "../pasta/recognize.js";

@@ -41,4 +41,4 @@ function firstLine(s: string): string {
   return (nl < 0 ? s : s.slice(0, nl)).trim();
 }
 
-export { excerpt } from "../parse/detach.js";
+export { excerpt } from "./detach.js";

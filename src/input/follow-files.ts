@@ -17,7 +17,7 @@
  * UTF-8 sequence), so multi-byte characters cut by a read boundary decode correctly.
  */
 import { open, stat, type FileHandle } from "node:fs/promises";
-import type { Skipped, SourceLine } from "../parse/record.js";
+import type { Skipped, SourceLine } from "./source-line.js";
 import { excerpt } from "./errors.js";
 
 /** Saved per-file state: resume with the same inode/dev continues at `offset` with line `line`+1. */
@@ -398,7 +398,8 @@ export class FileFollower {
     this.onSkip?.({
       source: t.path,
       line,
-      reason: `line longer than ${this.maxLineLength} characters`,
+      code: "line-too-long",
+      message: `line longer than ${this.maxLineLength} characters`,
       excerpt: excerpt(text),
     });
   }

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import split2 from "split2";
-import type { SourceLine } from "../parse/record.js";
+import type { SourceLine } from "./source-line.js";
 import { parseJournalJson } from "./journal-json.js";
 import { findCommand } from "./which.js";
 

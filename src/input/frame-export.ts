@@ -1,7 +1,7 @@
 /**
  * journald export-format bytes → batches of SourceLine, one per entry (line = entry number).
  */
-import type { SourceLine } from "../parse/record.js";
+import type { SourceLine } from "./source-line.js";
 import { BATCH_SIZE, type FrameContext } from "./frame-lines.js";
 import { ExportParser } from "./journal-export.js";
 import { metaFromFields } from "./journal-meta.js";
@@ -14,12 +14,12 @@ export async function* frameExport(chunks: AsyncIterable<Buffer>, ctx: FrameCont
     const line = ++entryNo;
     ctx.onLine();
     if (entry.messageTooLong) {
-      ctx.onSkip?.({ source, line, reason: `journal MESSAGE longer than ${ctx.maxLineLength} characters` });
+      ctx.onSkip?.({ source, line, code: "line-too-long", message: `journal MESSAGE longer than ${ctx.maxLineLength} characters` });
       return;
     }
     const text = entry.message;
     if (text === undefined) {
-      ctx.onSkip?.({ source, line, reason: "journal entry without MESSAGE" });
+      ctx.onSkip?.({ source, line, code: "journal-no-message", message: "journal entry without MESSAGE" });
       return;
     }
     const meta = metaFromFields("journal-export", (name) => entry.fields.get(name));

@@ -5,7 +5,7 @@
  */
 import { Readable, pipeline, type Transform, type TransformCallback } from "node:stream";
 import split2 from "split2";
-import type { Skipped, SourceLine } from "../parse/record.js";
+import type { Skipped, SourceLine } from "./source-line.js";
 import { excerpt } from "./errors.js";
 
 /** Lines per yielded batch: large enough to amortise the async hand-off, small enough to stream. */
@@ -35,7 +35,7 @@ export async function* frameLines(
   toLine: LineMapper,
 ): AsyncGenerator<SourceLine[]> {
   const max = ctx.maxLineLength;
-  const reason = `line longer than ${max} characters`;
+  const message = `line longer than ${max} characters`;
   let lineNo = 0;
   let batch: SourceLine[] = [];
   let upstreamError: unknown;
@@ -47,7 +47,7 @@ export async function* frameLines(
     ctx.onLine();
     // split2 only checks the partial line between chunks; a long line inside one chunk lands here.
     if (raw.length > max) {
-      ctx.onSkip?.({ source: ctx.source, line, reason, excerpt: excerpt(raw) });
+      ctx.onSkip?.({ source: ctx.source, line, code: "line-too-long", message, excerpt: excerpt(raw) });
       return undefined;
     }
     let text = raw;
@@ -77,7 +77,7 @@ export async function* frameLines(
       if (!err && this.overflow && (!wasOverflow || lineEnded)) {
         const line = ++lineNo;
         ctx.onLine();
-        ctx.onSkip?.({ source: ctx.source, line, reason });
+        ctx.onSkip?.({ source: ctx.source, line, code: "line-too-long", message });
       }
       cb(err);
     });

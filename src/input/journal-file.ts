@@ -2,7 +2,7 @@
  * Binary journal files (`*.journal`) are not plain compressed streams: journald compresses objects
  * inside its own format. journalctl reads them; its export output goes through the export parser.
  */
-import type { SourceLine } from "../parse/record.js";
+import type { SourceLine } from "./source-line.js";
 import { commandOutput, firstStderrLine } from "./command.js";
 import { SourceError } from "./errors.js";
 import { readStream } from "./read-stream.js";

@@ -4,30 +4,34 @@
  * (or holds control characters), as null when longer than 4096 bytes without `--all`, and as an
  * array of those when the field occurs more than once in the entry.
  */
-import type { LineMeta } from "../parse/record.js";
+import type { LineMeta } from "./source-line.js";
 import { metaFromFields } from "./journal-meta.js";
+import { SKIP_CODES, type SkipCode } from "./reasons.js";
 
 export type JsonEntry =
   | { ok: true; message: string; meta: LineMeta }
-  | { ok: false; reason: string };
+  | { ok: false; code: SkipCode; message: string };
+
+function bad(code: SkipCode, message: string = SKIP_CODES[code]): JsonEntry {
+  return { ok: false, code, message };
+}
 
 export function parseJournalJson(line: string): JsonEntry {
   let obj: unknown;
   try {
     obj = JSON.parse(line);
   } catch {
-    return { ok: false, reason: "invalid journal JSON" };
+    return bad("journal-json-invalid");
   }
-  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
-    return { ok: false, reason: "invalid journal JSON" };
-  }
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return bad("journal-json-invalid", "journal JSON line that is not an object");
   const fields = obj as Record<string, unknown>;
-  if (!("MESSAGE" in fields)) return { ok: false, reason: "journal entry without MESSAGE" };
-  const message = fieldText(fields.MESSAGE);
-  if (message === undefined) {
-    return { ok: false, reason: "journal MESSAGE omitted by journalctl (over 4096 bytes; export with --all)" };
-  }
-  return { ok: true, message, meta: metaFromFields("journal-json", (name) => fieldText(fields[name])) };
+  // JSON.parse makes own properties only, `__proto__` included: hasOwn, never `in` or a bare lookup.
+  if (!Object.hasOwn(fields, "MESSAGE")) return bad("journal-no-message");
+  const raw = fields.MESSAGE;
+  if (raw === null) return bad("journal-message-omitted");
+  const message = fieldText(raw);
+  if (message === undefined) return bad("journal-message-type", `journal MESSAGE given as ${Array.isArray(raw) ? "an array of neither text nor bytes" : typeof raw}`);
+  return { ok: true, message, meta: metaFromFields("journal-json", (name) => (Object.hasOwn(fields, name) ? fieldText(fields[name]) : undefined)) };
 }
 
 /** The text of one JSON field value, or undefined when absent/null. Repeated fields: the first value. */
@@ -35,8 +39,12 @@ export function fieldText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
   if (!Array.isArray(value) || value.length === 0) return undefined;
-  if (typeof value[0] === "number") return bytesToText(value);
-  return fieldText(value[0]);
+  const first: unknown = value[0];
+  if (typeof first === "number") return bytesToText(value);
+  // A repeated field: the first value, itself text or bytes (one level only: no deep recursion on hostile nesting).
+  if (typeof first === "string") return first;
+  if (Array.isArray(first) && first.length > 0 && typeof first[0] === "number") return bytesToText(first);
+  return undefined;
 }
 
 function bytesToText(bytes: unknown[]): string {

@@ -2,7 +2,7 @@
  * The journald fields kept on each SourceLine: what the MESSAGE text itself may lack
  * (the audit transport drops `audit(…)` from MESSAGE; the host and time live only in fields).
  */
-import type { LineMeta } from "../parse/record.js";
+import type { LineMeta } from "./source-line.js";
 
 /** Journal fields `metaFromFields` reads, besides MESSAGE. */
 export const META_FIELDS = new Set([

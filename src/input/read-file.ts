@@ -2,7 +2,7 @@
  * Reading one path that is not a directory: a regular file, or a pipe such as bash's `<(…)`.
  */
 import { open, type FileHandle } from "node:fs/promises";
-import type { SourceLine } from "../parse/record.js";
+import type { SourceLine } from "./source-line.js";
 import { errorText } from "./errors.js";
 import { readJournalFile } from "./journal-file.js";
 import { readStream } from "./read-stream.js";

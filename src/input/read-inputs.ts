@@ -6,7 +6,7 @@
 import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { SourceLine } from "../parse/record.js";
+import type { SourceLine } from "./source-line.js";
 import { errorText } from "./errors.js";
 import { readFile } from "./read-file.js";
 import { readStream } from "./read-stream.js";

@@ -3,7 +3,7 @@
  * batches: detect compression → decompress → detect the container → frame. Failures become one
  * onSourceError call; whatever was read before them is still yielded.
  */
-import type { SourceLine } from "../parse/record.js";
+import type { SourceLine } from "./source-line.js";
 import { detectCompression, decompress, MAGIC_BYTES } from "./decompress.js";
 import { describeError, excerpt, SourceError } from "./errors.js";
 import { frameExport } from "./frame-export.js";
@@ -87,7 +87,7 @@ function jsonMapper({ source, filter, onSkip }: FrameContext): LineMapper {
     if (filter && !filter(raw) && !raw.includes('"MESSAGE":[')) return undefined;
     const entry = parseJournalJson(raw);
     if (!entry.ok) {
-      onSkip?.({ source, line, reason: entry.reason, excerpt: excerpt(raw) });
+      onSkip?.({ source, line, code: entry.code, message: entry.message, excerpt: excerpt(raw) });
       return undefined;
     }
     // The audit transport's MESSAGE (`SYSCALL arch=…`) has no audit marker, yet is a record.

@@ -5,7 +5,7 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { SourceLine } from "../parse/record.js";
+import type { SourceLine } from "./source-line.js";
 import { commandOutput, firstStderrLine } from "./command.js";
 import { errorText, SourceError } from "./errors.js";
 import { readFile } from "./read-file.js";

@@ -1,4 +1,4 @@
-import type { SourceLine, Skipped } from "../parse/record.js";
+import type { SourceLine, Skipped } from "./source-line.js";
 
 /** Options shared by every input source. */
 export interface ReadOptions {

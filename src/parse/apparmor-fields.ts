@@ -67,9 +67,10 @@ export function protocolName(n: number): string {
   return PROTO_NAME.get(n) ?? `unknown(${n})`;
 }
 
+/** A decimal integer that is exact in a double (ids, pids, ports); anything else is not a number. */
 function int(v: string): number | undefined {
   const n = Number(v);
-  return v !== "" && Number.isInteger(n) ? n : undefined;
+  return v !== "" && Number.isSafeInteger(n) ? n : undefined;
 }
 
 /**
@@ -77,7 +78,7 @@ function int(v: string): number | undefined {
  * listed for a member wins (rank), e.g. `profile` over `label`; comm/exe: the last seen wins.
  */
 type Target = [member: keyof AppArmorFields, rank: number, numeric: boolean];
-const KEYS: Record<string, Target> = {
+const KEYS = new Map<string, Target>(Object.entries({
   operation: ["operation", 0, false], class: ["class", 0, false],
   profile: ["profile", 0, false], label: ["profile", 1, false],
   peer_profile: ["peerProfile", 0, false], peer_label: ["peerProfile", 1, false], tcontext: ["peerProfile", 2, false],
@@ -95,7 +96,7 @@ const KEYS: Record<string, Target> = {
   bus: ["bus", 0, false], path: ["path", 0, false], interface: ["interface", 0, false],
   member: ["member", 0, false], method: ["member", 1, false], signal: ["signal", 0, false],
   fstype: ["fstype", 0, false], flags: ["flags", 0, false], srcname: ["srcname", 0, false], execpath: ["execpath", 0, false],
-};
+} satisfies Record<string, Target>));
 
 /**
  * Fold a record's fields (and nested msg, which wins) into the AppArmor view, in one pass over
@@ -109,22 +110,22 @@ export function appArmorFields(record: AuditRecord): AppArmorFields {
   let peerAddr: string | undefined;
   // Called for the fields, then for msg='…', whose values override (the inner pid is the subject's).
   const scan = (map: Record<string, string>) => {
-    const ranks: Record<string, number> = {};
+    const ranks = new Map<string, number>();
     for (const key in map) {
       const value = map[key]!;
       if (key === "comm" || key === "exe") comm = value;
       if (key === "protocol") protocol = value;
       else if (key === "addr") addr = value;
       else if (key === "peer_addr") peerAddr = value;
-      const t = KEYS[key];
+      const t = KEYS.get(key);
       if (t === undefined) continue;
       const [member, rank, numeric] = t;
-      const held = ranks[member];
+      const held = ranks.get(member);
       if (held !== undefined && held < rank) continue;
       const v = numeric ? int(value) : value;
       if (v === undefined) continue;
       out[member] = v;
-      ranks[member] = rank;
+      ranks.set(member, rank);
     }
   };
   scan(record.fields);

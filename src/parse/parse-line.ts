@@ -7,13 +7,14 @@ import {
   parseAuditLine, AuditStamp, BracketDate, BsdDate, IsoDate, MonoStamp, NestedClose, NestedOpen,
   NodePair, Stray, Tag, TypePair, UnixDate, ValuePair, Word,
 } from "../../grammars/audit-line.js";
-import type { AuditRecord, SourceLine, Skipped } from "./record.js";
+import { newFields, type AuditRecord, type SourceLine, type Skipped } from "./record.js";
+import { SKIP_CODES, type Warning, type WarningCode } from "../input/reasons.js";
 import { modeOf, recordTypeName } from "./record-types.js";
 import { decodeValue } from "./values.js";
-import { parseAuditStamp, parseEnvelopeDate } from "./timestamps.js";
-import { detach, excerpt } from "./detach.js";
+import { isoTime, parseAuditStamp, parseEnvelopeDate, timeInRange } from "./timestamps.js";
+import { detach, excerpt } from "../input/detach.js";
 
-export { excerpt };
+export { excerpt, isoTime };
 
 export type LineResult =
   | { record: AuditRecord; skipped?: undefined }
@@ -54,26 +55,6 @@ function img(t: IToken): string {
   return i === 0 ? s : s.slice(i);
 }
 
-/**
- * ISO-8601 time, with the `YYYY-MM-DDTHH:MM:SS` part cached per second: records come in bursts
- * within the same few seconds, and Date#toISOString is a measurable share of parsing.
- */
-const secondPrefix = new Map<number, string>();
-export function isoTime(epochMs: number): string {
-  const sec = Math.floor(epochMs / 1000);
-  let prefix = secondPrefix.get(sec);
-  if (prefix === undefined) {
-    if (secondPrefix.size >= 4096) secondPrefix.clear();
-    const iso = new Date(sec * 1000).toISOString();
-    if (iso.length !== 24) return new Date(epochMs).toISOString(); // years outside 0000–9999
-    prefix = iso.slice(0, 19);
-    secondPrefix.set(sec, prefix);
-  }
-  const ms = epochMs - sec * 1000;
-  return `${prefix}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`;
-}
-
-
 interface Envelope {
   epochMs: number | null;
   host: string | null;
@@ -85,13 +66,13 @@ interface Envelope {
  * Dates, host, syslog tag and a journald type word (`AVC`) from the envelope tokens. A dmesg
  * MonoStamp (seconds since boot) carries no wall-clock time and is not read.
  */
-function readEnvelope(tokens: IToken[]): Envelope {
+function readEnvelope(tokens: IToken[], stampMs: number | undefined): Envelope {
   const env: Envelope = { epochMs: null, host: null, tag: null, typeWord: null };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const type = t.tokenType;
     if (type === BsdDate || type === IsoDate || type === UnixDate || type === BracketDate) {
-      if (env.epochMs === null) env.epochMs = parseEnvelopeDate(t.image);
+      if (env.epochMs === null) env.epochMs = parseEnvelopeDate(t.image, Date.now(), stampMs);
     } else if (type === Tag) {
       const tag = img(t);
       env.tag = tag.slice(0, tag.search(/[[:]/));
@@ -105,26 +86,55 @@ function readEnvelope(tokens: IToken[]): Envelope {
   return env;
 }
 
+/** Keys kept per record; past this a record is hostile, not a kernel record (EXECVE has a few hundred). */
+export const MAX_KEYS = 4096;
+/** `subj==/usr/sbin/ntpd (enforce)`: the label's mode, printed after a space. */
+const LABEL_MODE = /^\((?:enforce|complain|kill|unconfined|prompt|audit|mixed)\)$/;
+const LABEL_KEYS = new Set(["subj", "obj", "label", "profile", "peer", "peer_label", "tcontext"]);
+/** `ouid=0FSUID=` — an ENRICHED key glued to the value before it (pasted without the \x1d). */
+const GLUED_KEY = /^(.*?)([A-Z][A-Z0-9_]*)=$/;
+
+/** The warnings of one record: the first message of each code, so one odd line costs one line of report. */
+class Oddities {
+  list: Warning[] | undefined;
+  add(code: WarningCode, message: string): void {
+    const list = (this.list ??= []);
+    for (const w of list) if (w.code === code) return;
+    list.push({ code, message });
+  }
+}
+
+/** A value assembled from several tokens: a glued ENRICHED value (`"…"`) or a brace value (`{ … }`). */
+interface Gathering {
+  key: string;
+  close: "quote" | "brace";
+  parts: string[];
+}
+
 /** Parse one line. Returns null for lines that are not audit records at all. */
 export function parseLine(src: SourceLine): LineResult | null {
   const { text, meta } = src;
   const { tree, errors } = parseAuditLine(text);
-  const warnings: string[] = [];
-  for (const e of errors) warnings.push(e);
+  const odd = new Oddities();
+  if (errors.lexer > 0) odd.add("lexer", `${errors.lexer} character(s) the grammar does not accept, first at offset ${errors.firstOffset}`);
+  if (errors.parser !== undefined) odd.add("lexer", errors.parser);
 
-  const env = readEnvelope(tree.envelope);
   let interpreted = false;
   let auditId: string | null = null;
   let epochMs: number | null = null;
-  if (tree.stamp !== undefined) {
-    const stamp = parseAuditStamp(tree.stamp.image);
-    if (stamp === null) warnings.push("malformed audit(…) stamp");
-    else {
-      ({ auditId, interpreted } = stamp);
-      // Debian 13 kernels were seen printing audit(0000000000.000:0000): no usable time.
-      if (stamp.epochMs > 0) epochMs = stamp.epochMs;
+  const takeStamp = (image: string): boolean => {
+    const stamp = parseAuditStamp(image);
+    if (stamp === null) return false;
+    ({ auditId, interpreted } = stamp);
+    // Debian 13 kernels were seen printing audit(0000000000.000:0000): no usable time.
+    if (stamp.epochMs > 0) {
+      if (timeInRange(stamp.epochMs)) epochMs = stamp.epochMs;
+      else odd.add("stamp-out-of-range", `audit time ${stamp.auditId.slice(0, 40)} is outside 1970–9999`);
     }
-  }
+    return true;
+  };
+  if (tree.stamp !== undefined && !takeStamp(tree.stamp.image)) odd.add("stamp-malformed", "malformed audit(…) stamp");
+  const env = readEnvelope(tree.envelope, epochMs ?? undefined);
 
   // The header type= and node= are record attributes, not fields of the record.
   let type: string | null = null;
@@ -133,54 +143,93 @@ export function parseLine(src: SourceLine): LineResult | null {
   else if (meta?.auditType !== undefined) type = recordTypeName(meta.auditType);
   let host: string | null = tree.node === undefined ? null : img(tree.node).slice(5);
 
-  const fields: Record<string, string> = {};
+  const fields = newFields();
   let msg: Record<string, string> | null = null;
   let target = fields;
+  let keys = 0;
   let lastKey: string | null = null;
   let lastBare = false;
   let pairs = 0;
+  let gathering: Gathering | null = null;
+  const put = (key: string, value: string): void => {
+    if (target[key] !== undefined) {
+      odd.add("duplicate-key", `${key.slice(0, 40)}= given twice (first value kept)`);
+      return;
+    }
+    if (++keys > MAX_KEYS) {
+      odd.add("too-many-keys", `more than ${MAX_KEYS} keys (the rest dropped)`);
+      return;
+    }
+    target[key] = value;
+  };
   for (const t of tree.body) {
     const tt = t.tokenType;
+    if (gathering !== null) {
+      // Inside a value made of several tokens: everything up to its closing quote or brace.
+      const part = t.image;
+      if (gathering.close === "quote" ? tt === Stray && img(t) === '"' : tt === Word && img(t) === "}") {
+        put(gathering.key, gathering.close === "quote" ? gathering.parts.join("").trimStart() : `{${gathering.parts.join("")} }`);
+        gathering = null;
+      } else gathering.parts.push(part);
+      continue;
+    }
     if (tt === ValuePair || tt === TypePair || tt === NodePair) {
       const s = t.image;
       const start = textStart(s);
       const eq = s.indexOf("=", start);
       const key = internKey(s.slice(start, eq));
-      if (s.charCodeAt(eq + 1) === 34 && s.charCodeAt(s.length - 1) === 34 && s.length > eq + 2) {
-        target[key] = s.slice(eq + 2, -1); // the common case: a complete quoted value
-        lastBare = false;
-      } else {
-        const d = decodeValue(key, s.slice(eq + 1), type, interpreted);
-        if (d.warning !== undefined) warnings.push(d.warning);
-        target[key] = d.value;
-        lastBare = s.charCodeAt(eq + 1) !== 34;
-      }
-      lastKey = key;
       pairs++;
+      lastKey = key;
+      if (s.charCodeAt(eq + 1) === 34 && s.charCodeAt(s.length - 1) === 34 && s.length > eq + 2) {
+        put(key, s.slice(eq + 2, -1)); // the common case: a complete quoted value
+        lastBare = false;
+        continue;
+      }
+      const raw = s.slice(eq + 1);
+      lastBare = raw.charCodeAt(0) !== 34;
+      if (lastBare && raw.charCodeAt(raw.length - 1) === 61 /* = */) {
+        const glued = GLUED_KEY.exec(raw);
+        if (glued !== null) {
+          odd.add("enriched-unseparated", `${glued[2]}= glued to the value of ${key}= (no \\x1d separator)`);
+          put(key, glued[1]!);
+          gathering = { key: internKey(glued[2]!), close: "quote", parts: [] };
+          continue;
+        }
+      }
+      if (raw === "{") {
+        gathering = { key, close: "brace", parts: [] };
+        continue;
+      }
+      const d = decodeValue(key, raw, type, interpreted);
+      if (d.warning !== undefined) odd.add(d.warning.code, d.warning.message);
+      // `subj==/usr/sbin/ntpd (enforce)`: a label printed with its own `=` in front.
+      put(key, lastBare && LABEL_KEYS.has(key) && d.value.charCodeAt(0) === 61 ? d.value.slice(1) : d.value);
       continue;
     }
     if (tt === NestedOpen) {
-      msg = {};
+      msg = newFields();
       target = msg;
       lastKey = null;
     } else if (tt === NestedClose) {
       target = fields;
       lastKey = null;
     } else if (tt === Stray) {
-      warnings.push(`stray ${img(t)} in record`);
+      odd.add("stray-character", `stray ${img(t)} in record`);
       lastKey = null;
     } else if (tt === AuditStamp && auditId === null) {
       // A stamp behind text the envelope does not know (`type=AVC foo msg=audit(…):`).
-      const stamp = parseAuditStamp(t.image);
-      if (stamp !== null) {
-        ({ auditId, interpreted } = stamp);
-        if (stamp.epochMs > 0) epochMs = stamp.epochMs;
-      }
-    } else if (interpreted && lastKey !== null && lastBare) {
+      takeStamp(t.image);
+    } else if (lastKey !== null && lastBare && tt === Word && target[lastKey] !== undefined) {
+      const w = img(t);
       // ausearch -i prints values unquoted, spaces included: the word belongs to the last value.
-      target[lastKey] += " " + img(t);
+      // A label's mode (`(enforce)`) belongs to the label before it.
+      if (interpreted || (LABEL_KEYS.has(lastKey) && LABEL_MODE.test(w))) target[lastKey] += " " + w;
     }
     // Other words are SELinux `avc:  denied  { read } for` prose or pager debris: not fields.
+  }
+  if (gathering !== null) {
+    odd.add("unterminated-quote", `unterminated value of ${gathering.key}=`);
+    put(gathering.key, gathering.parts.join("").trimStart());
   }
 
   if (type === null && fields.type !== undefined) type = recordTypeName(fields.type); // old `audit(…): type=1503`
@@ -193,25 +242,20 @@ export function parseLine(src: SourceLine): LineResult | null {
   if (!isRecord) {
     // Text that carries an audit marker but yields no record is reported; other text is not ours.
     if (SOFT_MARKER.test(text) || (tree.type !== undefined && tree.stamp !== undefined)) {
-      const reason = pairs === 0 ? "audit header without key=value pairs (truncated?)" : "no audit header or apparmor= key";
-      return { skipped: { source: src.source, line: src.line, reason, excerpt: excerpt(text) } };
+      const code = pairs === 0 ? "truncated-header" : "no-audit-header";
+      return { skipped: { source: src.source, line: src.line, code, message: SKIP_CODES[code], excerpt: excerpt(text) } };
     }
     return null;
   }
 
   // journald's audit transport drops audit(…) from MESSAGE; its fields still hold the id.
-  if (auditId === null && meta?.auditSerial !== undefined) {
-    const usec = meta.sourceRealtimeUsec ?? meta.realtimeUsec;
-    if (usec !== undefined) {
-      const ms = Math.floor(usec / 1000);
-      auditId = `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}:${meta.auditSerial}`;
-      epochMs ??= ms;
-    }
+  const usec = meta?.sourceRealtimeUsec ?? meta?.realtimeUsec;
+  const metaMs = usec !== undefined && timeInRange(usec / 1000) ? Math.floor(usec / 1000) : undefined;
+  if (auditId === null && meta?.auditSerial !== undefined && metaMs !== undefined) {
+    auditId = `${Math.floor(metaMs / 1000)}.${String(metaMs % 1000).padStart(3, "0")}:${meta.auditSerial}`;
+    epochMs ??= metaMs;
   }
-  if (epochMs === null) {
-    const usec = meta?.sourceRealtimeUsec ?? meta?.realtimeUsec;
-    epochMs = usec !== undefined ? Math.floor(usec / 1000) : env.epochMs;
-  }
+  if (epochMs === null) epochMs = metaMs ?? (env.epochMs !== null && timeInRange(env.epochMs) ? env.epochMs : null);
   if (host === null) host = env.host ?? meta?.host ?? null;
 
   const record: AuditRecord = {
@@ -220,13 +264,13 @@ export function parseLine(src: SourceLine): LineResult | null {
     format: meta?.format ?? shapeOf(tree, env, interpreted),
     type,
     auditId,
-    time: epochMs !== null && Number.isFinite(epochMs) ? isoTime(epochMs) : null,
+    time: epochMs !== null ? isoTime(epochMs) : null,
     host,
     mode: modeOf(apparmor, type),
     fields,
     msg,
   };
-  if (warnings.length > 0) record.warnings = warnings;
+  if (odd.list !== undefined) record.warnings = odd.list;
   return { record };
 }
 

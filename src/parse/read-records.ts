@@ -8,6 +8,7 @@ import { mayBeAuditRecord } from "./prefilter.js";
 import { parseLine } from "./parse-line.js";
 import type { AuditRecord, Skipped, SourceLine } from "./record.js";
 import { recordHeader, type RecordHeader } from "./record-header.js";
+import { internalSkip } from "./internal.js";
 
 export interface RecordSink {
   /** A record; `text` is the line it came from (for examples in reports). */
@@ -67,16 +68,24 @@ export async function readRecords(inputs: string[], sink: RecordSink, options: R
  */
 export function deliverBatch(batch: SourceLine[], sink: Pick<RecordSink, "record" | "header" | "unparsed" | "other">): void {
   for (const line of batch) {
-    if (sink.header !== undefined && line.meta === undefined) {
-      const header = recordHeader(line.source, line.line, line.text);
-      if (header !== null) {
-        sink.header(header, line.text);
-        continue;
-      }
+    try {
+      deliverLine(line, sink);
+    } catch (err) {
+      sink.unparsed(internalSkip(line.source, line.line, err, line.text));
     }
-    const result = parseLine(line);
-    if (result === null) sink.other?.(line);
-    else if (result.record !== undefined) sink.record(result.record, line.text);
-    else sink.unparsed(result.skipped);
   }
+}
+
+function deliverLine(line: SourceLine, sink: Pick<RecordSink, "record" | "header" | "unparsed" | "other">): void {
+  if (sink.header !== undefined && line.meta === undefined) {
+    const header = recordHeader(line.source, line.line, line.text);
+    if (header !== null) {
+      sink.header(header, line.text);
+      return;
+    }
+  }
+  const result = parseLine(line);
+  if (result === null) sink.other?.(line);
+  else if (result.record !== undefined) sink.record(result.record, line.text);
+  else sink.unparsed(result.skipped);
 }

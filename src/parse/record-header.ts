@@ -4,7 +4,7 @@
  * SYSCALL, PATH, USER_* … records, and counting those by header is many times cheaper than
  * parsing them. `parse` always reads every body.
  */
-import { isoTime } from "./parse-line.js";
+import { isoTime, timeInRange } from "./timestamps.js";
 import { recordTypeName } from "./record-types.js";
 
 export interface RecordHeader {
@@ -35,7 +35,7 @@ export function recordHeader(source: string, line: number, text: string): Record
     format: "auditd",
     type,
     auditId: `${m[3]}.${m[4]}:${m[5]}`,
-    time: epochMs > 0 ? isoTime(epochMs) : null,
+    time: epochMs > 0 && timeInRange(epochMs) ? isoTime(epochMs) : null,
     host: m[1] ?? null,
   };
 }

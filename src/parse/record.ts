@@ -2,6 +2,20 @@
  * The parsed form of one audit / AppArmor log record, as `aalens parse` prints it.
  * Everything here is plain data (JSON-safe) so records can cross worker threads and be saved.
  */
+import type { Warning } from "../input/reasons.js";
+
+export type { SourceLine, LineMeta, Skipped } from "../input/source-line.js";
+
+/**
+ * A fresh object for keys read from a log. Its prototype chain holds no members at all, so a
+ * key such as `constructor`, `toString` or `__proto__` is an ordinary own key (and reading an
+ * absent one gives undefined), while V8 still gives it fast properties, unlike Object.create(null).
+ */
+const NoMembers = function (this: object) {} as unknown as new () => Record<string, string>;
+NoMembers.prototype = Object.create(null) as object;
+export function newFields(): Record<string, string> {
+  return new NoMembers();
+}
 
 /** AppArmor event kind, from `apparmor="…"` or the legacy record type. */
 export type Mode = "AUDIT" | "ALLOWED" | "DENIED" | "HINT" | "STATUS" | "ERROR" | "KILL";
@@ -28,42 +42,6 @@ export interface AuditRecord {
   /** The decoded key=values of a nested `msg='…'` (USER_AVC), or null. */
   msg: Record<string, string> | null;
   /** Non-fatal oddities found while decoding (invalid hex, unterminated quote …). Absent when none. */
-  warnings?: string[];
+  warnings?: Warning[];
 }
 
-/** What the framing layer hands to the parser: one physical line and what its container told us. */
-export interface SourceLine {
-  source: string;
-  line: number;
-  text: string;
-  /** Container-level facts (journald fields) that the text itself may lack. */
-  meta?: LineMeta;
-}
-
-export interface LineMeta {
-  /** e.g. "journal-json", "journal-export". */
-  format: string;
-  host?: string;
-  /** Microseconds since the epoch, as journald records it. */
-  realtimeUsec?: number;
-  /** journald `_TRANSPORT`: kernel, audit, syslog, journal, stdout. */
-  transport?: string;
-  /** journald `_AUDIT_ID` (serial only) — the audit transport drops `audit(…)` from MESSAGE. */
-  auditSerial?: string;
-  /** journald `_AUDIT_TYPE_NAME` / `_AUDIT_TYPE`. */
-  auditType?: string;
-  /** journald `_SOURCE_REALTIME_TIMESTAMP` in microseconds, when present. */
-  sourceRealtimeUsec?: number;
-  /** journald `SYSLOG_IDENTIFIER` (pasta, podman, buildah …). */
-  identifier?: string;
-  pid?: number;
-}
-
-/** Why a line that looked like a record was not turned into one, or was only partly. */
-export interface Skipped {
-  source: string;
-  line: number;
-  reason: string;
-  /** A short, sanitised excerpt of the line (never the full line: it may be huge). */
-  excerpt?: string;
-}

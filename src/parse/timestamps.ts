@@ -16,6 +16,14 @@ export interface AuditStamp {
   interpreted: boolean;
 }
 
+/** The last millisecond of year 9999: times past it (or before 1970) are not shown. */
+export const MAX_EPOCH_MS = 253_402_300_799_999;
+
+/** True for epoch milliseconds aalens can show as an ISO date (1970-01-01 … 9999-12-31). */
+export function timeInRange(epochMs: number): boolean {
+  return epochMs >= 0 && epochMs <= MAX_EPOCH_MS;
+}
+
 const NUMERIC_STAMP = /audit\((\d+)\.(\d+):(\d+)\)/;
 const INTERPRETED_STAMP = /audit\((\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d)\.(\d+):(\d+)\)/;
 
@@ -54,18 +62,29 @@ function build(y: number, mo: number, d: number, h: number, mi: number, s: numbe
   return Date.UTC(y, mo, d, h, mi, s, ms) - zoneOffsetMinutes(zone) * 60_000;
 }
 
-/** Epoch ms of an envelope date token (BSD, ISO, unix, dmesg -T); null if it is not one. */
-export function parseEnvelopeDate(token: string, now: number = Date.now()): number | null {
+/**
+ * Epoch ms of an envelope date token (BSD, ISO, unix, dmesg -T); null if it is not one. A BSD
+ * date has no year: with `stamp` (the same line's audit time) the year closest to it is taken,
+ * else the one that puts the date closest before `now`.
+ */
+export function parseEnvelopeDate(token: string, now: number = Date.now(), stamp?: number): number | null {
   let m = ISO.exec(token);
   if (m) return build(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7], m[8]);
   m = BSD.exec(token);
   if (m) {
     const mo = MONTH[m[1]!];
     if (mo === undefined) return null;
+    const at = (y: number) => build(y, mo, +m![2]!, +m![3]!, +m![4]!, +m![5]!, m![6], m![7]);
+    if (stamp !== undefined && timeInRange(stamp)) {
+      const y = new Date(stamp).getUTCFullYear();
+      let best = at(y);
+      for (const t of [at(y - 1), at(y + 1)]) if (Math.abs(t - stamp) < Math.abs(best - stamp)) best = t;
+      return best;
+    }
     const year = new Date(now).getFullYear();
-    let t = build(year, mo, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6], m[7]);
+    let t = at(year);
     // A December line read in January belongs to last year.
-    if (t - now > 7 * 86_400_000) t = build(year - 1, mo, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6], m[7]);
+    if (t - now > 7 * 86_400_000) t = at(year - 1);
     return t;
   }
   m = BRACKET.exec(token);
@@ -76,4 +95,23 @@ export function parseEnvelopeDate(token: string, now: number = Date.now()): numb
   const unix = /^\s*(\d{9,11})\.(\d+)/.exec(token);
   if (unix) return Number(unix[1]) * 1000 + fraction(unix[2]!);
   return null;
+}
+
+/**
+ * ISO-8601 time of epoch ms in 1970–9999 (callers check timeInRange first), with the
+ * `YYYY-MM-DDTHH:MM:SS` part cached per second: records come in bursts within the same few
+ * seconds, and Date#toISOString is a measurable share of parsing.
+ */
+const secondPrefix = new Map<number, string>();
+export function isoTime(epochMs: number): string {
+  const ms = Math.floor(epochMs);
+  const sec = Math.floor(ms / 1000);
+  let prefix = secondPrefix.get(sec);
+  if (prefix === undefined) {
+    if (secondPrefix.size >= 4096) secondPrefix.clear();
+    prefix = new Date(timeInRange(ms) ? sec * 1000 : 0).toISOString().slice(0, 19);
+    secondPrefix.set(sec, prefix);
+  }
+  const frac = ms - sec * 1000;
+  return `${prefix}.${frac < 10 ? "00" : frac < 100 ? "0" : ""}${frac}Z`;
 }

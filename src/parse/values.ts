@@ -4,6 +4,7 @@
  * upper-case hex with no quotes (audit_log_untrustedstring). Which keys can be hex is decided by
  * the key, as numbers such as `fsuid=1000` are valid hex too.
  */
+import type { Warning } from "../input/reasons.js";
 
 /** Keys whose unquoted values are hex-encoded untrusted strings. */
 const HEX_KEYS = new Set([
@@ -23,7 +24,7 @@ export function isHexKey(key: string, type: string | null): boolean {
 export interface DecodedValue {
   value: string;
   hex: boolean;
-  warning?: string;
+  warning?: Warning;
 }
 
 /**
@@ -33,13 +34,13 @@ export interface DecodedValue {
 export function decodeValue(key: string, raw: string, type: string | null, interpreted: boolean): DecodedValue {
   if (raw.charCodeAt(0) === 34 /* " */) {
     if (raw.length >= 2 && raw.charCodeAt(raw.length - 1) === 34) return { value: raw.slice(1, -1), hex: false };
-    return { value: raw.slice(1), hex: false, warning: `unterminated quote in ${key}=` };
+    return { value: raw.slice(1), hex: false, warning: { code: "unterminated-quote", message: `unterminated quote in ${key}=` } };
   }
   if (interpreted || raw.length === 0 || !isHexKey(key, type)) return { value: raw, hex: false };
   if (HEX.test(raw)) return { value: hexToText(raw, key === "proctitle"), hex: true };
   if (HEXISH.test(raw) && raw.length > 1) {
     const why = raw.length % 2 === 1 ? "odd-length" : "lower-case";
-    return { value: raw, hex: false, warning: `${why} hex in ${key}= kept undecoded` };
+    return { value: raw, hex: false, warning: { code: `hex-${why}`, message: `${why} hex in ${key}= kept undecoded` } };
   }
   return { value: raw, hex: false };
 }

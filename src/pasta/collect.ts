@@ -4,13 +4,13 @@
  * pasta, Podman or Buildah printed. Plain JSON, capped, merged by concatenation in input order.
  */
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
-import type { AuditEvent } from "../parse/events.js";
+import type { AuditEvent } from "../events/assembler.js";
 import type { AuditRecord, Mode, SourceLine } from "../parse/record.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import { synthesize } from "../apparmor/rules/synthesize.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import type { Rule } from "../apparmor/rule-model.js";
-import { excerpt } from "../parse/detach.js";
+import { excerpt } from "../input/detach.js";
 import { matchMessage, pastaOperation } from "./catalog.js";
 import { isPastaEvent } from "./recognize.js";
 

@@ -5,7 +5,7 @@
  * denials whose receiver is pasta.
  */
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
-import type { EventProcess } from "../parse/events.js";
+import type { EventProcess } from "../events/assembler.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import { isPastaComm } from "./catalog.js";
 

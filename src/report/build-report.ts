@@ -8,17 +8,19 @@ import type { AuditRecord, Mode, Skipped, SourceLine } from "../parse/record.js"
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { appArmorFields } from "../parse/apparmor-fields.js";
-import { EventAssembler, type AuditEvent } from "../parse/events.js";
+import { EventAssembler, type AuditEvent } from "../events/assembler.js";
 import { classify, type AppArmorKind } from "../apparmor/classify.js";
 import { resourceOf } from "../apparmor/resource.js";
 import { RuleAggregator } from "../apparmor/rules/aggregate.js";
 import { PastaCollector } from "../pasta/collect.js";
-import { detach, excerpt } from "../parse/detach.js";
+import { detach, excerpt } from "../input/detach.js";
 import type { SourceSummary } from "../input/types.js";
+import type { ReasonCode } from "../input/reasons.js";
 import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./model.js";
 import { STATE_FORMAT, STATE_VERSION } from "./model.js";
 import { NestedMap } from "./nested-map.js";
 import { eventView, type EventView } from "./event-view.js";
+import { internalSkip } from "../parse/internal.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -33,8 +35,14 @@ export const MAX_GROUPS = 10_000;
 /** Which AppArmor modes become denial groups and rules (`--mode`). */
 export const DEFAULT_MODES: ReadonlySet<Mode> = new Set<Mode>(["DENIED", "KILL"]);
 
-function bump(map: Record<string, number>, key: string, n = 1): void {
-  map[key] = (map[key] ?? 0) + n;
+/** Counts keyed by log text (record types, formats): a Map, never an object's own members. */
+function bump(map: Map<string, number>, key: string, n = 1): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+
+/** Counts as the JSON object the state and report carry (own data properties, `__proto__` too). */
+function countsObject(map: Map<string, number>): Record<string, number> {
+  return Object.fromEntries(map) as Record<string, number>;
 }
 
 function pushCapped<T>(list: T[], item: T, max: number): void {
@@ -66,14 +74,14 @@ export class ReportBuilder {
   private summary = emptySummary();
   private inputs: SourceSummary[] = [];
   private notes: string[] = [];
-  private formats: Record<string, number> = {};
-  private types: Record<string, number> = {};
+  private readonly formats = new Map<string, number>();
+  private readonly types = new Map<string, number>();
   private modes: Partial<Record<Mode, number>> = {};
   private errors: Array<{ source: string; message: string }> = [];
   /** profile → "operation class" → resource → group; keys are detached (they outlive the batch). */
   private readonly groups = new NestedMap<Group>();
-  private readonly unparsed = new Map<string, ReasonCount>();
-  private readonly warnings = new Map<string, ReasonCount>();
+  private readonly unparsed = new Map<ReasonCode, ReasonCount>();
+  private readonly warnings = new Map<ReasonCode, ReasonCount>();
   private readonly rules = new RuleAggregator();
   private readonly pasta = new PastaCollector();
   private readonly assembler: EventAssembler;
@@ -118,14 +126,29 @@ export class ReportBuilder {
     bump(this.types, r.type ?? "(none)");
     if (r.warnings !== undefined) {
       s.warnings++;
-      for (const w of r.warnings) this.count(this.warnings, w, { source: r.source, line: r.line, excerpt: excerpt(text) });
+      for (const w of r.warnings) this.count(this.warnings, w.code, w.message, { source: r.source, line: r.line, excerpt: excerpt(text) });
     }
     this.assembler.add(r, text);
   }
 
-  /** One event, after duplicates are dropped: count its AppArmor records, group and aggregate them. */
+  /**
+   * One event, after duplicates are dropped: count its AppArmor records, group and aggregate them.
+   * A failure on one record (a bug, or input nobody foresaw) costs that record only: it is
+   * counted as unparsed with the code `internal`, and the run goes on.
+   */
   private event(e: AuditEvent): void {
-    e.apparmor.forEach((r, i) => {
+    for (let i = 0; i < e.apparmor.length; i++) {
+      const r = e.apparmor[i]!;
+      try {
+        this.eventRecord(e, r, e.lines[i] ?? "");
+      } catch (err) {
+        this.skipped(internalSkip(r.source, r.line, err, e.lines[i] ?? ""));
+      }
+    }
+  }
+
+  private eventRecord(e: AuditEvent, r: AuditRecord, text: string): void {
+    {
       const mode = r.mode!;
       const f = appArmorFields(r);
       const kind = classify(f, mode);
@@ -138,12 +161,12 @@ export class ReportBuilder {
       if (mode === "DENIED" || mode === "KILL") this.summary.denials++;
       if (this.aggregate) this.pasta.event(e, r, f, kind);
       if (!this.selected.has(mode)) return;
-      this.onEvent?.(eventView(e, r, f, kind, e.lines[i] ?? ""));
+      this.onEvent?.(eventView(e, r, f, kind, text));
       if (!this.aggregate) return;
-      this.group(r, f, kind, e.lines[i] ?? "");
+      this.group(r, f, kind, text);
       const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
       this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });
-    });
+    }
   }
 
   private group(r: AuditRecord, f: ReturnType<typeof appArmorFields>, kind: AppArmorKind, text: string): void {
@@ -187,13 +210,13 @@ export class ReportBuilder {
 
   skipped(s: Skipped): void {
     this.summary.unparsed++;
-    this.count(this.unparsed, s.reason, { source: s.source, line: s.line, excerpt: s.excerpt ?? "" });
+    this.count(this.unparsed, s.code, s.message, { source: s.source, line: s.line, excerpt: s.excerpt ?? "" });
   }
 
   /** A line the framing layer dropped (too long, bad journal entry): counted with its reason. */
   framingSkip(s: Skipped): void {
     this.summary.skippedLines++;
-    this.count(this.unparsed, s.reason, { source: s.source, line: s.line, excerpt: s.excerpt ?? "" });
+    this.count(this.unparsed, s.code, s.message, { source: s.source, line: s.line, excerpt: s.excerpt ?? "" });
   }
 
   sourceError(source: string, message: string): void {
@@ -209,11 +232,11 @@ export class ReportBuilder {
     this.notes.push(message);
   }
 
-  private count(map: Map<string, ReasonCount>, reason: string, ex: Example): void {
-    let rc = map.get(reason);
-    if (rc === undefined) map.set((reason = detach(reason)), (rc = { reason, count: 0, examples: [] }));
+  private count(map: Map<ReasonCode, ReasonCount>, code: ReasonCode, message: string, ex: Example): void {
+    let rc = map.get(code);
+    if (rc === undefined) map.set(code, (rc = { code, message: detach(message), count: 0, examples: [] }));
     rc.count++;
-    if (rc.examples.length < MAX_EXAMPLES) rc.examples.push(ex);
+    if (rc.examples.length < MAX_EXAMPLES) rc.examples.push(message === rc.message ? ex : { ...ex, message: detach(message) });
   }
 
   /** Close the events still open: call once all input is read. */
@@ -238,8 +261,8 @@ export class ReportBuilder {
       summary: { ...this.summary },
       inputs: this.inputs,
       notes: this.notes,
-      formats: this.formats,
-      types: this.types,
+      formats: countsObject(this.formats),
+      types: countsObject(this.types),
       appArmorModes: this.modes,
       denials: groups,
       unparsed: [...this.unparsed.values()].sort(byCount),
@@ -277,10 +300,10 @@ export class ReportBuilder {
       for (const h of g.hosts) pushCapped(mine.hosts, h, MAX_LIST);
       for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push({ ...ex, excerpt: "" }); // only the first carries text
     }
-    const mergeReasons = (into: Map<string, ReasonCount>, from: ReasonCount[]) => {
+    const mergeReasons = (into: Map<ReasonCode, ReasonCount>, from: ReasonCount[]) => {
       for (const rc of from) {
-        const mine = into.get(rc.reason);
-        if (mine === undefined) into.set(rc.reason, structuredClone(rc));
+        const mine = into.get(rc.code);
+        if (mine === undefined) into.set(rc.code, structuredClone(rc));
         else {
           mine.count += rc.count;
           for (const ex of rc.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push(ex);

@@ -381,15 +381,15 @@ export class UnparsedLineError extends Error {
  * for a line number in a log file; Filebeat's `log.offset` is a byte offset and not ECS).
  */
 export function ecsErrorDocument(skipped: Skipped, options: Pick<EcsOptions, "now"> = {}): EcsErrorDocument {
-  const err = new UnparsedLineError(skipped.reason);
+  const err = new UnparsedLineError(skipped.message);
   err.stack = undefined;
   const formatted: { error?: EcsError } = {};
   ecsHelpers.formatError(formatted, err);
   return compact<EcsErrorDocument>({
     "@timestamp": (options.now ?? new Date()).toISOString(),
     ecs: { version: ECS_VERSION },
-    message: `${skipped.source}:${skipped.line}: ${skipped.reason}`,
-    event: { kind: "pipeline_error", module: ECS_MODULE, dataset: ECS_DATASET, original: skipped.excerpt },
+    message: `${skipped.source}:${skipped.line}: ${skipped.message}`,
+    event: { kind: "pipeline_error", module: ECS_MODULE, dataset: ECS_DATASET, original: skipped.excerpt, reason: skipped.code },
     error: formatted.error ?? { type: err.name, message: err.message },
     log: { file: { path: skipped.source } },
     aalens: { line: skipped.line },

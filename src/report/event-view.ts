@@ -4,7 +4,7 @@
  * the rule that would allow it. Built once per event by ReportBuilder when an exporter asks.
  */
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
-import type { AuditEvent } from "../parse/events.js";
+import type { AuditEvent } from "../events/assembler.js";
 import type { AuditRecord } from "../parse/record.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import { resourceOf } from "../apparmor/resource.js";

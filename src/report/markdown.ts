@@ -211,7 +211,7 @@ function reasons(title: string, list: ReasonCount[], maxCell: number): string[] 
   if (list.length === 0) return [];
   const rows = list.map((r) => {
     const ex = r.examples[0];
-    return [String(r.count), cell(r.reason, maxCell), ex === undefined ? "" : cell(`${ex.source}:${ex.line}${ex.excerpt ? `  ${ex.excerpt}` : ""}`, maxCell)];
+    return [String(r.count), cell(`${r.code}: ${r.message}`, maxCell), ex === undefined ? "" : cell(`${ex.source}:${ex.line}${ex.excerpt ? `  ${ex.excerpt}` : ""}`, maxCell)];
   });
   return ["", `### ${title}`, "", ...table(["count", "reason", "first example"], ["r", "l", "l"], rows)];
 }

@@ -4,6 +4,7 @@
  * REPORT_VERSION / STATE_VERSION on breaking changes.
  */
 import type { Mode } from "../parse/record.js";
+import type { ReasonCode } from "../input/reasons.js";
 import type { SourceSummary } from "../input/types.js";
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
 import type { RuleEntry, RuleState } from "../apparmor/rules/aggregate.js";
@@ -19,10 +20,15 @@ export interface Example {
   source: string;
   line: number;
   excerpt: string;
+  /** What exactly was odd about this line, when it says more than the group's message. */
+  message?: string;
 }
 
+/** Lines skipped or kept with a warning, grouped by their stable code. */
 export interface ReasonCount {
-  reason: string;
+  code: ReasonCode;
+  /** The first message seen with this code. */
+  message: string;
   count: number;
   /** The first few places it happened. */
   examples: Example[];

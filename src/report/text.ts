@@ -35,7 +35,7 @@ function reasons(title: string, list: ReasonCount[], width: number): string[] {
   if (list.length === 0) return [];
   const out = ["", title];
   for (const r of list) {
-    out.push(`  ${String(r.count).padStart(7)}  ${safeText(r.reason)}`);
+    out.push(`  ${String(r.count).padStart(7)}  ${r.code}: ${safeText(r.message)}`);
     const ex = r.examples[0];
     if (ex !== undefined) out.push(shorten(`           e.g. ${safeText(ex.source)}:${ex.line}${ex.excerpt ? `  ${safeText(ex.excerpt)}` : ""}`, width));
   }

@@ -8,7 +8,7 @@ import type { Mode } from "../../parse/record.js";
 import type { AppArmorKind } from "../classify.js";
 import type { Rule } from "../rule-model.js";
 import { synthesize, type Candidate } from "./synthesize.js";
-import { detach } from "../../parse/detach.js";
+import { detach } from "../../input/detach.js";
 import { NestedMap } from "../../report/nested-map.js";
 
 export interface RuleExample {

@@ -3,6 +3,7 @@ import { INPUT_OPTIONS, intOption, parseCommandArgs, resolveInputs } from "../ar
 import { Output } from "../output.js";
 import { readRecords } from "../../parse/read-records.js";
 import { safeText } from "../../report/sanitize.js";
+import { SKIP_CODES, type SkipCode } from "../../input/reasons.js";
 
 export const parseHelp = `Usage: aalens parse [options] [INPUT…]
 
@@ -33,7 +34,7 @@ export async function runParse(argv: string[]): Promise<number> {
   }
   const maxLineLength = intOption(values["max-line-length"], "max-line-length", 65536);
   const out = Output.open(values.output as string | undefined);
-  const skipped = new Map<string, number>();
+  const skipped = new Map<SkipCode, number>();
   let errors = 0;
   await readRecords(
     resolveInputs(positionals),
@@ -43,10 +44,10 @@ export async function runParse(argv: string[]): Promise<number> {
       },
       afterBatch: () => out.drain(),
       unparsed(s) {
-        skipped.set(s.reason, (skipped.get(s.reason) ?? 0) + 1);
+        skipped.set(s.code, (skipped.get(s.code) ?? 0) + 1);
       },
       framingSkip(s) {
-        skipped.set(s.reason, (skipped.get(s.reason) ?? 0) + 1);
+        skipped.set(s.code, (skipped.get(s.code) ?? 0) + 1);
       },
       sourceError(source, message) {
         errors++;
@@ -59,6 +60,6 @@ export async function runParse(argv: string[]): Promise<number> {
     { maxLineLength },
   );
   await out.close();
-  if (!values.quiet) for (const [reason, n] of skipped) process.stderr.write(`aalens: skipped ${n} line(s): ${safeText(reason)}\n`);
+  if (!values.quiet) for (const [code, n] of skipped) process.stderr.write(`aalens: skipped ${n} line(s): ${code} (${SKIP_CODES[code]})\n`);
   return errors > 0 || skipped.size > 0 ? 2 : 0;
 }

@@ -4,10 +4,11 @@
  * interleaved with other syscalls', out of order, or without the EOE. Only events that hold an
  * AppArmor record are kept; the others are dropped as soon as that is certain.
  */
-import type { AuditRecord } from "./record.js";
-import { parseLine } from "./parse-line.js";
-import type { RecordHeader } from "./record-header.js";
-import { detach } from "./detach.js";
+import type { AuditRecord } from "../parse/record.js";
+import { parseLine } from "../parse/parse-line.js";
+import type { RecordHeader } from "../parse/record-header.js";
+import { detach } from "../input/detach.js";
+import { SignatureSet } from "./signature-set.js";
 
 /** The process behind an event, from SYSCALL / CWD / PROCTITLE / EXECVE and the AppArmor record. */
 export interface EventProcess {
@@ -66,27 +67,41 @@ interface Parked {
 const PARKED_MAX = 512;
 /** The companion records whose contents describe the process; the others are only counted. */
 const READ_COMPANIONS = new Set(["SYSCALL", "CWD", "PROCTITLE", "EXECVE"]);
-/** Remembered AppArmor record signatures, to drop the same kernel event read twice (~16 MB). */
-const SEEN_MAX = 1_000_000;
-
 function serialOf(auditId: string): number {
   return Number(auditId.slice(auditId.indexOf(":") + 1));
 }
 
 /**
  * What identifies one AppArmor record across transports and files, as a 53-bit hash (two FNV-1a
- * runs): half a million of them fit in a few MB, where the strings would take a hundred.
+ * runs): its audit id, type and every key=value the kernel wrote, in order. ENRICHED keys
+ * (upper case, added by auditd) and the envelope are left out, so audit.log, the journal's two
+ * transports and syslog give the same signature for one kernel record, and two different
+ * records of one syscall (ptrace read and readby, two stacked profiles) never do.
  */
 export function recordSignature(r: AuditRecord): number {
-  const f = r.msg ?? r.fields;
-  const text = `${r.auditId}|${r.type}|${f.operation ?? ""}|${f.name ?? f.capname ?? f.signal ?? ""}|${f.pid ?? ""}`;
   let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
+  let b = 0x01000193;
+  const mix = (text: string) => {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    a = Math.imul(a ^ 0x1f, 0x01000193); // a separator no log text can hold in this position
+    b = Math.imul(b ^ 0x1f, 0x5bd1e995);
+  };
+  mix(r.auditId ?? "");
+  mix(r.type ?? "");
+  const body = (map: Record<string, string>) => {
+    for (const key in map) {
+      const c = key.charCodeAt(0);
+      if (c >= 65 && c <= 90) continue; // ENRICHED: auditd's interpretation, not the kernel's record
+      mix(key);
+      mix(map[key]!);
+    }
+  };
+  body(r.fields);
+  if (r.msg !== null) body(r.msg);
   return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
@@ -96,7 +111,7 @@ export class EventAssembler {
   private readonly parked = new Map<string, Parked[]>();
   private parkedCount = 0;
   /** Record signature → index of its host in `hosts` (-1: unknown host). */
-  private readonly seen = new Map<number, number>();
+  private readonly seen = new SignatureSet();
   private readonly hosts: string[] = [];
   private readonly hostIndex = new Map<string, number>();
   private readonly window: number;
@@ -122,7 +137,7 @@ export class EventAssembler {
 
   /** The signatures seen so far, with their hosts (for a saved state). */
   *signatures(): IterableIterator<[number, string | null]> {
-    for (const [sig, host] of this.seen) yield [sig, host === -1 ? null : this.hosts[host]!];
+    for (const [sig, host] of this.seen.entries()) yield [sig, host === -1 ? null : this.hosts[host]!];
   }
 
   private hostId(host: string | null): number {
@@ -205,7 +220,6 @@ export class EventAssembler {
     const held = this.seen.get(sig);
     if (held === undefined) {
       this.seen.set(sig, this.hostId(record.host));
-      if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);
       return false;
     }
     // The same id on two different named hosts is two events; a missing host matches any.
