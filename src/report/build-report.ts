@@ -17,7 +17,7 @@ import { detach, excerpt } from "../input/detach.js";
 import type { SourceSummary } from "../input/types.js";
 import type { ReasonCode } from "../input/reasons.js";
 import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./model.js";
-import { STATE_FORMAT, STATE_VERSION } from "./model.js";
+import { STATE_FORMAT, STATE_VERSION, type SeenRecord } from "./model.js";
 import { NestedMap } from "./nested-map.js";
 import { eventView, type EventView } from "./event-view.js";
 import { internalSkip } from "../parse/internal.js";
@@ -270,7 +270,7 @@ export class ReportBuilder {
       errors: this.errors,
       rules: this.rules.state(),
       pasta: this.pasta.result(),
-      seen: options.withSeen === true ? [...this.assembler.signatures()] : [],
+      seen: options.withSeen === true ? [...this.assembler.signatures()].map(([sig, host]): SeenRecord => [sig, host, "DENIED", 0, -1, -1, -1, -1]) : [],
     };
   }
 

@@ -14,7 +14,7 @@ import type { PastaDiagnosis } from "../pasta/diagnose.js";
 
 export const REPORT_VERSION = 2;
 export const STATE_FORMAT = "aalens-state";
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 export interface Example {
   source: string;
@@ -140,6 +140,16 @@ export interface AnalysisState {
   errors: Array<{ source: string; message: string }>;
   rules: RuleState;
   pasta: PastaState;
-  /** Hashed signatures of the AppArmor records counted, with their host: drops the same event read again. */
-  seen: Array<[number, string | null]>;
+  /**
+   * The AppArmor records this state counted (bounded; only in saved states): what each added,
+   * so that a merge takes a record out again when another state already holds it.
+   */
+  seen: SeenRecord[];
 }
+
+/**
+ * One counted AppArmor record: its signature (recordSignature), host, mode, whether a filter
+ * left it out (1) or not (0), and the index of the denial group, rule entry and unmapped entry
+ * it was added to in this state's lists (-1: none), and its owner vote (1 yes, 0 no, -1 none).
+ */
+export type SeenRecord = [signature: number, host: string | null, mode: Mode, filtered: 0 | 1, group: number, rule: number, unmapped: number, owner: -1 | 0 | 1];
