@@ -65,11 +65,30 @@ describe("aalens merge", () => {
     expect(merged.denials).toEqual(oneRun.denials);
   });
 
-  it("says so when the same events are in two states", () => {
-    const path = join(tmp, "twice.json");
-    aalens(["analyze", "--no-policy", "--format", "json", "--save-state", path, "samples/dmesg.txt"]);
-    const merged = JSON.parse(aalens(["merge", "--no-policy", "--format", "json", path, path]).stdout);
-    expect(merged.notes.join("\n")).toMatch(/appear in more than one merged state/);
+  it("merges overlapping states exactly: a record in two states is counted once, as in one run", () => {
+    // audit.log and the journal of one host hold the same kernel records; so do two reads of one file.
+    const parts = [["samples/audit.log", "samples/kern.log"], ["samples/kern.log", "samples/dmesg.txt"], ["samples/dmesg.txt"]];
+    const states = parts.map((files, i) => {
+      const path = join(tmp, `overlap-${i}.json`);
+      expect(aalens(["analyze", "--no-policy", "--format", "json", "--save-state", path, ...files]).status).toBe(0);
+      return path;
+    });
+    const merged = JSON.parse(aalens(["merge", "--no-policy", "--format", "json", ...states]).stdout);
+    const oneRun = JSON.parse(aalens(["analyze", "--no-policy", "--format", "json", ...parts.flat()]).stdout);
+    expect(oneRun.summary.duplicates).toBeGreaterThan(0);
+    expect(merged.summary).toEqual(oneRun.summary);
+    const counts = (groups: Array<{ profile: string; resource: string; count: number }>) => groups.map((g) => [g.profile, g.resource, g.count]);
+    expect(counts(merged.denials)).toEqual(counts(oneRun.denials));
+    const rules = (list: Array<{ rule: string; covers: { count: number; modes: object } }>) => list.map((r) => [r.rule, r.covers.count, r.covers.modes]);
+    expect(rules(merged.rules)).toEqual(rules(oneRun.rules));
+    expect(merged.notes.join("\n")).toMatch(/were in more than one merged state and are counted once/);
+    // A merged state merges exactly again.
+    const again = join(tmp, "merged.json");
+    aalens(["merge", "--no-policy", "--save-state", again, ...states]);
+    const twice = JSON.parse(aalens(["merge", "--no-policy", "--format", "json", again, states[0]!]).stdout);
+    const oneRunTwice = JSON.parse(aalens(["analyze", "--no-policy", "--format", "json", ...parts.flat(), ...parts[0]!]).stdout);
+    expect(twice.summary).toEqual(oneRunTwice.summary);
+    expect(counts(twice.denials)).toEqual(counts(oneRunTwice.denials));
   });
 
   it("rejects a file that is not a state with one clear line", () => {

@@ -72,7 +72,7 @@ export async function collectState(inputs: string[], values: Record<string, unkn
   const { withSeen = false, onEvent, onUnparsed, afterBatch, aggregate = true } = hooks;
   const maxLineLength = intOption(values["max-line-length"], "max-line-length", 65536);
   const filter = eventFilter(values);
-  const builder = new ReportBuilder({ modes: modesOption(values.mode), aggregate, ...(filter ? { filter } : {}), ...(onEvent ? { onEvent } : {}) });
+  const builder = new ReportBuilder({ modes: modesOption(values.mode), aggregate, keepSeen: withSeen, ...(filter ? { filter } : {}), ...(onEvent ? { onEvent } : {}) });
   const progress = Progress.for(inputs, values.quiet === true);
   await readRecords(
     inputs,
@@ -94,7 +94,7 @@ export async function collectState(inputs: string[], values: Record<string, unkn
     progress === undefined ? { maxLineLength } : { maxLineLength, onBytes: progress.onBytes },
   );
   progress?.done();
-  return builder.state({ withSeen });
+  return builder.state();
 }
 
 /**

@@ -35,6 +35,8 @@ export interface AuditEvent {
   apparmor: AuditRecord[];
   /** The line each AppArmor record came from, when the caller gave it (for report examples). */
   lines: string[];
+  /** Each AppArmor record's signature (recordSignature), NaN for a record without an audit id. */
+  signatures: number[];
   /** Companion records (SYSCALL, CWD, PATH, PROCTITLE, EXECVE …). */
   companions: AuditRecord[];
   process: EventProcess;
@@ -135,6 +137,12 @@ export class EventAssembler {
     return !(held === -1 || host === null || this.hosts[held] === host);
   }
 
+  /** True when a record with this signature (on this host, or an unknown one) was already counted. */
+  knows(signature: number, host: string | null): boolean {
+    const held = this.seen.get(signature);
+    return held !== undefined && (held === -1 || host === null || this.hosts[held] === host);
+  }
+
   /** The signatures seen so far, with their hosts (for a saved state). */
   *signatures(): IterableIterator<[number, string | null]> {
     for (const [sig, host] of this.seen.entries()) yield [sig, host === -1 ? null : this.hosts[host]!];
@@ -157,12 +165,14 @@ export class EventAssembler {
   add(record: AuditRecord, text = ""): void {
     const id = record.auditId;
     if (record.mode !== null) {
-      if (this.isDuplicate(record)) return;
+      const sig = this.signatureIfNew(record);
+      if (sig === undefined) return;
       if (id === null) {
         // No id (dbus-daemon syslog, pastes): the record is an event of its own.
         const event = newEvent(record);
         event.apparmor.push(record);
         event.lines.push(text);
+        event.signatures.push(sig);
         this.options.onEvent(event);
         return;
       }
@@ -174,6 +184,7 @@ export class EventAssembler {
       }
       pending.event.apparmor.push(record);
       pending.event.lines.push(text);
+      pending.event.signatures.push(sig);
       if (pending.event.host === null) pending.event.host = record.host;
       this.closeOlderThan(pending.serial);
       return;
@@ -214,18 +225,19 @@ export class EventAssembler {
     this.parkedCount = 0;
   }
 
-  private isDuplicate(record: AuditRecord): boolean {
-    if (record.auditId === null) return false;
+  /** The record's signature (NaN when it has no audit id), or undefined when it was already read. */
+  private signatureIfNew(record: AuditRecord): number | undefined {
+    if (record.auditId === null) return NaN;
     const sig = recordSignature(record);
     const held = this.seen.get(sig);
     if (held === undefined) {
       this.seen.set(sig, this.hostId(record.host));
-      return false;
+      return sig;
     }
     // The same id on two different named hosts is two events; a missing host matches any.
-    if (held !== -1 && record.host !== null && this.hosts[held] !== record.host) return false;
+    if (held !== -1 && record.host !== null && this.hosts[held] !== record.host) return sig;
     this.options.onDuplicate?.(record);
-    return true;
+    return undefined;
   }
 
   private unpark(id: string, event: AuditEvent): void {
@@ -268,6 +280,7 @@ function newEvent(record: AuditRecord): AuditEvent {
     time: record.time,
     apparmor: [],
     lines: [],
+    signatures: [],
     companions: [],
     process: {},
   };

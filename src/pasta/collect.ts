@@ -130,8 +130,12 @@ export class PastaCollector {
     });
   }
 
-  merge(other: PastaState): void {
-    for (const d of other.denials) if (this.state.denials.length < MAX_DENIALS) this.state.denials.push(d);
+  /** Fold another state's pasta evidence in; `known` holds denials already here (`auditId|host|operation|object`). */
+  merge(other: PastaState, known: ReadonlySet<string> = new Set()): void {
+    for (const d of other.denials) {
+      if (d.auditId !== null && known.has(`${d.auditId}|${d.host ?? ""}|${d.operation}|${d.object}`)) continue;
+      if (this.state.denials.length < MAX_DENIALS) this.state.denials.push(d);
+    }
     for (const m of other.messages) if (this.state.messages.length < MAX_MESSAGES) this.state.messages.push(m);
     this.state.dropped += other.dropped;
   }

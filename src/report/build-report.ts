@@ -11,7 +11,7 @@ import { appArmorFields } from "../parse/apparmor-fields.js";
 import { EventAssembler, type AuditEvent } from "../events/assembler.js";
 import { classify, type AppArmorKind } from "../apparmor/classify.js";
 import { resourceOf } from "../apparmor/resource.js";
-import { RuleAggregator } from "../apparmor/rules/aggregate.js";
+import { RuleAggregator, type RuleRef, type RuleState } from "../apparmor/rules/aggregate.js";
 import { PastaCollector } from "../pasta/collect.js";
 import { detach, excerpt } from "../input/detach.js";
 import type { SourceSummary } from "../input/types.js";
@@ -52,6 +52,19 @@ function pushCapped<T>(list: T[], item: T, max: number): void {
 /** A denial group while it is being built: with the last mask seen (to skip re-splitting). */
 type Group = DenialGroup & { lastMask?: string; overflow?: number };
 
+/** What one counted AppArmor record added (kept for a saved state: see SeenRecord). */
+interface Contribution {
+  signature: number;
+  host: string | null;
+  mode: Mode;
+  filtered: boolean;
+  group?: Group;
+  rule?: RuleRef;
+}
+
+/** Records whose contributions a saved state keeps (~100 bytes each); past this, merges of overlapping states say they are approximate. */
+export const MAX_SEEN = 500_000;
+
 function emptySummary(): Summary {
   return { lines: 0, records: 0, apparmor: 0, denials: 0, duplicates: 0, filtered: 0, unparsed: 0, warnings: 0, skippedLines: 0, inputErrors: 0 };
 }
@@ -66,6 +79,8 @@ export interface BuilderOptions {
    * incidents — for streaming exports, whose memory then stays flat on any input.
    */
   aggregate?: boolean;
+  /** Keep what each AppArmor record added, for a saved state that merges exactly (--save-state). */
+  keepSeen?: boolean;
   /** Keeps only the AppArmor events it accepts (--since, --profile, --pasta …); the rest are counted as filtered. */
   filter?: (event: AuditEvent, record: AuditRecord, fields: AppArmorFields, kind: AppArmorKind) => boolean;
 }
@@ -89,9 +104,13 @@ export class ReportBuilder {
   private readonly onEvent: BuilderOptions["onEvent"];
   private readonly filter: BuilderOptions["filter"];
   private readonly aggregate: boolean;
+  private readonly seen: Contribution[] | undefined;
+  /** Records counted but not kept in `seen` (past MAX_SEEN). */
+  private seenDropped = 0;
 
   constructor(options: BuilderOptions = {}) {
     this.aggregate = options.aggregate ?? true;
+    if (options.keepSeen === true) this.seen = [];
     this.selected = options.modes ?? DEFAULT_MODES;
     this.onEvent = options.onEvent;
     this.filter = options.filter;
@@ -140,36 +159,41 @@ export class ReportBuilder {
     for (let i = 0; i < e.apparmor.length; i++) {
       const r = e.apparmor[i]!;
       try {
-        this.eventRecord(e, r, e.lines[i] ?? "");
+        const added = this.eventRecord(e, r, e.lines[i] ?? "");
+        const signature = e.signatures[i]!;
+        if (this.seen !== undefined && !Number.isNaN(signature)) {
+          if (this.seen.length < MAX_SEEN) this.seen.push({ signature, host: r.host ?? e.host, mode: r.mode!, ...added });
+          else this.seenDropped++;
+        }
       } catch (err) {
         this.skipped(internalSkip(r.source, r.line, err, e.lines[i] ?? ""));
       }
     }
   }
 
-  private eventRecord(e: AuditEvent, r: AuditRecord, text: string): void {
-    {
-      const mode = r.mode!;
-      const f = appArmorFields(r);
-      const kind = classify(f, mode);
-      if (this.filter !== undefined && !this.filter(e, r, f, kind)) {
-        this.summary.filtered++;
-        return;
-      }
-      this.summary.apparmor++;
-      this.modes[mode] = (this.modes[mode] ?? 0) + 1;
-      if (mode === "DENIED" || mode === "KILL") this.summary.denials++;
-      if (this.aggregate) this.pasta.event(e, r, f, kind);
-      if (!this.selected.has(mode)) return;
-      this.onEvent?.(eventView(e, r, f, kind, text));
-      if (!this.aggregate) return;
-      this.group(r, f, kind, text);
-      const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
-      this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });
+  /** One AppArmor record of an event: counted, then grouped and aggregated. Returns what it added. */
+  private eventRecord(e: AuditEvent, r: AuditRecord, text: string): Pick<Contribution, "filtered" | "group" | "rule"> {
+    const mode = r.mode!;
+    const f = appArmorFields(r);
+    const kind = classify(f, mode);
+    if (this.filter !== undefined && !this.filter(e, r, f, kind)) {
+      this.summary.filtered++;
+      return { filtered: true };
     }
+    this.summary.apparmor++;
+    this.modes[mode] = (this.modes[mode] ?? 0) + 1;
+    if (mode === "DENIED" || mode === "KILL") this.summary.denials++;
+    if (this.aggregate) this.pasta.event(e, r, f, kind);
+    if (!this.selected.has(mode)) return { filtered: false };
+    this.onEvent?.(eventView(e, r, f, kind, text));
+    if (!this.aggregate) return { filtered: false };
+    const group = this.group(r, f, kind, text);
+    const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
+    const rule = this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });
+    return { filtered: false, group, rule };
   }
 
-  private group(r: AuditRecord, f: ReturnType<typeof appArmorFields>, kind: AppArmorKind, text: string): void {
+  private group(r: AuditRecord, f: ReturnType<typeof appArmorFields>, kind: AppArmorKind, text: string): Group {
     const res = resourceOf(f, r.mode, kind);
     const profile = f.profile ?? "?";
     const operation = f.operation ?? "?";
@@ -201,6 +225,7 @@ export class ReportBuilder {
     if (r.host !== null && r.host !== g.hosts[g.hosts.length - 1]) pushCapped(g.hosts, detach(r.host), MAX_LIST);
     // Only the first example carries the text: the others say where to look, to keep groups small.
     if (g.examples.length < MAX_EXAMPLES) g.examples.push({ source: r.source, line: r.line, excerpt: g.examples.length === 0 ? excerpt(text) : "" });
+    return g;
   }
 
   /** A line that is not an audit record: pasta's and its callers' error lines are kept. */
@@ -248,12 +273,15 @@ export class ReportBuilder {
    * The whole collection as versioned JSON (for --save-state and merge). The signatures of the
    * events seen (for de-duplication across merged states) are included only when asked for.
    */
-  state(options: { withSeen?: boolean } = {}): AnalysisState {
+  state(): AnalysisState {
     this.flush();
     const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
-    const groups = [...this.groups.values()]
-      .map(({ lastMask: _m, overflow, ...g }) => (overflow === undefined ? g : { ...g, resource: `(${overflow} more distinct resources: more than ${MAX_GROUPS} groups in all)` }))
+    const kept = [...this.groups.values()]
+      .filter((g) => g.count > 0)
       .sort((a, b) => byCount(a, b) || a.profile.localeCompare(b.profile) || a.resource.localeCompare(b.resource));
+    const groups = kept.map(({ lastMask: _m, overflow, ...g }) => (overflow === undefined ? g : { ...g, resource: `(${overflow} more distinct resources: more than ${MAX_GROUPS} groups in all)` }));
+    const rules = this.rules.state();
+    if (this.seenDropped > 0) this.notes.push(`${this.seenDropped} AppArmor record(s) past the first ${MAX_SEEN} are not kept in the saved state: a merge with an overlapping state counts those twice`);
     return {
       format: STATE_FORMAT,
       version: STATE_VERSION,
@@ -268,15 +296,22 @@ export class ReportBuilder {
       unparsed: [...this.unparsed.values()].sort(byCount),
       warnings: [...this.warnings.values()].sort(byCount),
       errors: this.errors,
-      rules: this.rules.state(),
+      rules,
       pasta: this.pasta.result(),
-      seen: options.withSeen === true ? [...this.assembler.signatures()].map(([sig, host]): SeenRecord => [sig, host, "DENIED", 0, -1, -1, -1, -1]) : [],
+      seen: this.seen === undefined ? [] : seenRecords(this.seen, kept, rules),
     };
   }
 
-  /** Fold a saved state in, as if its inputs had been read after everything read so far. */
-  merge(other: AnalysisState): void {
+  /**
+   * Fold a saved state in, as if its inputs had been read in the same run, after everything read
+   * so far. A record this analysis already counted (the same audit.log read on two days, or
+   * audit.log and the journal of one host) is taken out of the other state first, using what
+   * its `seen` list says it added, so the result is the one-run result.
+   */
+  merge(state: AnalysisState): void {
     this.flush();
+    const other = structuredClone(state);
+    const overlap = this.takeOutKnown(other);
     const s = this.summary;
     for (const k of Object.keys(s) as Array<keyof Summary>) s[k] += other.summary[k] ?? 0;
     this.inputs.push(...other.inputs);
@@ -285,21 +320,7 @@ export class ReportBuilder {
     for (const [k, n] of Object.entries(other.formats)) bump(this.formats, k, n);
     for (const [k, n] of Object.entries(other.types)) bump(this.types, k, n);
     for (const [k, n] of Object.entries(other.appArmorModes) as Array<[Mode, number]>) this.modes[k] = (this.modes[k] ?? 0) + n;
-    for (const g of other.denials) {
-      const kind = g.operation + " " + g.class;
-      const mine = this.groups.get(g.profile, kind, g.resource);
-      if (mine === undefined) {
-        this.groups.set(g.profile, kind, g.resource, structuredClone(g));
-        continue;
-      }
-      mine.count += g.count;
-      for (const p of g.denied) pushCapped(mine.denied, p, 32);
-      if (g.firstSeen !== null && (mine.firstSeen === null || g.firstSeen < mine.firstSeen)) mine.firstSeen = g.firstSeen;
-      if (g.lastSeen !== null && (mine.lastSeen === null || g.lastSeen > mine.lastSeen)) mine.lastSeen = g.lastSeen;
-      for (const c of g.comms) pushCapped(mine.comms, c, MAX_LIST);
-      for (const h of g.hosts) pushCapped(mine.hosts, h, MAX_LIST);
-      for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push({ ...ex, excerpt: "" }); // only the first carries text
-    }
+    const mergedGroups = other.denials.map((g) => this.mergeGroup(g));
     const mergeReasons = (into: Map<ReasonCode, ReasonCount>, from: ReasonCount[]) => {
       for (const rc of from) {
         const mine = into.get(rc.code);
@@ -313,16 +334,98 @@ export class ReportBuilder {
     mergeReasons(this.unparsed, other.unparsed);
     mergeReasons(this.warnings, other.warnings);
     this.rules.merge(other.rules);
-    if (other.pasta !== undefined) this.pasta.merge(other.pasta);
-    // An event in both states was counted by both: say so (subtracting it exactly would need
-    // per-event records in the state). Disjoint inputs — other hosts, other days — merge exactly.
-    let overlap = 0;
-    for (const [sig, host] of other.seen) if (!this.assembler.remember(sig, host)) overlap++;
-    if (overlap > 0) {
-      this.summary.duplicates += overlap;
-      this.notes.push(`${overlap} AppArmor event(s) appear in more than one merged state and are counted in each`);
+    this.pasta.merge(other.pasta, overlap.pasta);
+    // The other state's records are now this analysis's: remember them, with what they added here.
+    for (const [signature, host, mode, filtered, g, r, u, owner] of other.seen) {
+      if (overlap.known.has(signature)) continue;
+      this.assembler.remember(signature, host);
+      if (this.seen === undefined) continue;
+      if (this.seen.length >= MAX_SEEN) {
+        this.seenDropped++;
+        continue;
+      }
+      const entry = r >= 0 ? this.rules.entryFor(other.rules.entries[r]!) : undefined;
+      const unmapped = u >= 0 ? this.rules.unmappedFor(other.rules.unmapped[u]!) : undefined;
+      const c: Contribution = { signature, host, mode, filtered: filtered === 1 };
+      if (g >= 0 && mergedGroups[g] !== undefined) c.group = mergedGroups[g];
+      if (entry !== undefined || unmapped !== undefined) c.rule = { ...(entry ? { entry } : {}), ...(unmapped ? { unmapped } : {}), owner };
+      this.seen.push(c);
     }
+    if (overlap.count > 0) this.notes.push(`${overlap.count} AppArmor record(s) were in more than one merged state and are counted once`);
   }
+
+  /**
+   * Take out of `other` (a private copy) every record this analysis already counted: its counts
+   * in the summary, the modes, its denial group, rule entry and unmapped reason. Returns their
+   * signatures, and the pasta denials' audit ids and hosts to leave out.
+   */
+  private takeOutKnown(other: AnalysisState): { count: number; known: Set<number>; pasta: Set<string> } {
+    const known = new Set<number>();
+    const pasta = new Set<string>();
+    const s = other.summary;
+    for (const [signature, host, mode, filtered, g, r, u, owner] of other.seen) {
+      if (!this.assembler.knows(signature, host)) continue;
+      known.add(signature);
+      s.duplicates++;
+      if (filtered === 1) {
+        s.filtered--;
+        continue;
+      }
+      s.apparmor--;
+      if (mode === "DENIED" || mode === "KILL") s.denials--;
+      other.appArmorModes[mode] = (other.appArmorModes[mode] ?? 1) - 1;
+      const group = other.denials[g];
+      if (group !== undefined) group.count--;
+      const entry = other.rules.entries[r];
+      if (entry !== undefined) {
+        entry.count--;
+        entry.modes[mode] = (entry.modes[mode] ?? 1) - 1;
+        if (owner === 1) entry.ownerYes--;
+        else if (owner === 0) entry.ownerNo--;
+      }
+      const unmapped = other.rules.unmapped[u];
+      if (unmapped !== undefined) unmapped.count--;
+    }
+    if (known.size > 0) for (const d of this.pasta.result().denials) if (d.auditId !== null) pasta.add(`${d.auditId}|${d.host ?? ""}|${d.operation}|${d.object}`);
+    return { count: known.size, known, pasta };
+  }
+
+  /** Fold one denial group of another state in; returns the group it is now part of. */
+  private mergeGroup(g: DenialGroup): Group | undefined {
+    if (g.count <= 0) return undefined;
+    const kind = g.operation + " " + g.class;
+    const mine = this.groups.get(g.profile, kind, g.resource);
+    if (mine === undefined) {
+      const copy = structuredClone(g) as Group;
+      this.groups.set(g.profile, kind, g.resource, copy);
+      return copy;
+    }
+    mine.count += g.count;
+    for (const p of g.denied) pushCapped(mine.denied, p, 32);
+    if (g.firstSeen !== null && (mine.firstSeen === null || g.firstSeen < mine.firstSeen)) mine.firstSeen = g.firstSeen;
+    if (g.lastSeen !== null && (mine.lastSeen === null || g.lastSeen > mine.lastSeen)) mine.lastSeen = g.lastSeen;
+    for (const c of g.comms) pushCapped(mine.comms, c, MAX_LIST);
+    for (const h of g.hosts) pushCapped(mine.hosts, h, MAX_LIST);
+    for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push({ ...ex, excerpt: "" }); // only the first carries text
+    return mine;
+  }
+}
+
+/** The contributions as SeenRecords, with indices into the state's lists. */
+function seenRecords(seen: Contribution[], groups: Group[], rules: RuleState): SeenRecord[] {
+  const groupIndex = new Map(groups.map((g, i) => [g, i]));
+  const entryIndex = new Map(rules.entries.map((e, i) => [e, i]));
+  const unmappedIndex = new Map(rules.unmapped.map((u, i) => [u, i]));
+  return seen.map((c): SeenRecord => [
+    c.signature,
+    c.host,
+    c.mode,
+    c.filtered ? 1 : 0,
+    c.group === undefined ? -1 : groupIndex.get(c.group) ?? -1,
+    c.rule?.entry === undefined ? -1 : entryIndex.get(c.rule.entry) ?? -1,
+    c.rule?.unmapped === undefined ? -1 : unmappedIndex.get(c.rule.unmapped) ?? -1,
+    c.rule?.owner ?? -1,
+  ]);
 }
 
 function newGroup(profile: string, operation: string, cls: string, resource: string): Group {

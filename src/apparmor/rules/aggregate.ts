@@ -48,6 +48,13 @@ export interface Unmapped {
   examples: RuleExample[];
 }
 
+/** What one event added to the rules: the entry or unmapped reason, and its `owner` vote. */
+export interface RuleRef {
+  entry?: RuleEntry;
+  unmapped?: Unmapped;
+  owner: -1 | 0 | 1;
+}
+
 export interface RuleState {
   entries: RuleEntry[];
   unmapped: Unmapped[];
@@ -141,30 +148,29 @@ export class RuleAggregator {
   private readonly entries = new NestedMap<RuleEntry>();
   private readonly unmapped = new Map<string, Unmapped>();
 
-  add(input: RuleInput): void {
+  add(input: RuleInput): RuleRef {
     const s = synthesize(input.fields, input.kind, input.mode);
     const example: RuleExample = { source: input.source, line: input.line, time: input.time };
-    if (s.candidate === undefined) {
-      const k = `${input.profile}\0${s.reason}`;
-      let u = this.unmapped.get(k);
-      if (u === undefined) {
-        u = fresh<Unmapped>({ reason: s.reason, profile: input.profile, count: 0, examples: [] });
-        this.unmapped.set(`${u.profile}\0${u.reason}`, u);
-      }
-      u.count++;
-      if (u.examples.length < CAP_EXAMPLES) u.examples.push(example);
-      return;
-    }
-    this.addCandidate(input, s.candidate, example);
+    if (s.candidate === undefined) return { unmapped: this.addUnmapped(input.profile, s.reason, example), owner: -1 };
+    return this.addCandidate(input, s.candidate, example);
   }
 
-  private addCandidate(input: RuleInput, c: Candidate, example: RuleExample): void {
+  private addUnmapped(profile: string, reason: string, example: RuleExample): Unmapped {
+    const k = `${profile}\0${reason}`;
+    let u = this.unmapped.get(k);
+    if (u === undefined) {
+      u = fresh<Unmapped>({ reason, profile, count: 0, examples: [] });
+      this.unmapped.set(`${u.profile}\0${u.reason}`, u);
+    }
+    u.count++;
+    if (u.examples.length < CAP_EXAMPLES) u.examples.push(example);
+    return u;
+  }
+
+  private addCandidate(input: RuleInput, c: Candidate, example: RuleExample): RuleRef {
     let e = this.entries.get(input.profile, c.rule.kind, c.key);
     if (e === undefined) {
-      if (this.entries.size >= MAX_RULES) {
-        this.add({ ...input, kind: "unknown", fields: { operation: `more than ${MAX_RULES} distinct rules` } });
-        return;
-      }
+      if (this.entries.size >= MAX_RULES) return { unmapped: this.addUnmapped(input.profile, `more than ${MAX_RULES} distinct rules (the rest are counted here)`, example), owner: -1 };
       e = fresh<RuleEntry>({
         profile: input.profile, key: c.key, rule: c.rule, ownerYes: 0, ownerNo: 0, count: 0, modes: {},
         firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: c.notes,
@@ -184,11 +190,22 @@ export class RuleAggregator {
     if (input.host !== null) addCapped(e.hosts, input.host, CAP_LIST);
     if (e.examples.length < CAP_EXAMPLES) e.examples.push(example);
     union(e.notes, c.notes, CAP_LIST);
+    return { entry: e, owner: c.ownerOk === undefined ? -1 : c.ownerOk ? 1 : 0 };
+  }
+
+  /** The entry `other` became part of when it was merged in (same profile, kind and key). */
+  entryFor(other: RuleEntry): RuleEntry | undefined {
+    return this.entries.get(other.profile, other.rule.kind, other.key);
+  }
+
+  unmappedFor(other: Unmapped): Unmapped | undefined {
+    return this.unmapped.get(`${other.profile}\0${other.reason}`);
   }
 
   /** Fold another run's state in, as if its inputs had been read after this run's. */
   merge(state: RuleState): void {
     for (const other of state.entries) {
+      if (other.count <= 0) continue; // every event of it was counted in another state
       const e = this.entries.get(other.profile, other.rule.kind, other.key);
       if (e === undefined) {
         this.entries.set(other.profile, other.rule.kind, other.key, fresh(other));
@@ -211,6 +228,7 @@ export class RuleAggregator {
       union(e.notes, other.notes, CAP_LIST);
     }
     for (const other of state.unmapped) {
+      if (other.count <= 0) continue;
       const k = `${other.profile}\0${other.reason}`;
       const u = this.unmapped.get(k);
       if (u === undefined) this.unmapped.set(k, fresh(other));
@@ -222,7 +240,7 @@ export class RuleAggregator {
   }
 
   state(): RuleState {
-    return { entries: [...this.entries.values()], unmapped: [...this.unmapped.values()] };
+    return { entries: [...this.entries.values()].filter((e) => e.count > 0), unmapped: [...this.unmapped.values()].filter((u) => u.count > 0) };
   }
 }
 

@@ -40,7 +40,7 @@ export async function runMerge(argv: string[]): Promise<number> {
   if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
   const states = [];
   for (const path of positionals) states.push(await loadState(path));
-  const builder = new ReportBuilder({ modes: new Set(states[0]!.modes) });
+  const builder = new ReportBuilder({ modes: new Set(states[0]!.modes), keepSeen: values["save-state"] !== undefined });
   for (const s of states) builder.merge(s);
-  return writeReport(builder.state({ withSeen: values["save-state"] !== undefined }), values, format);
+  return writeReport(builder.state(), values, format);
 }
