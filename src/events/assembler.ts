@@ -73,38 +73,70 @@ function serialOf(auditId: string): number {
   return Number(auditId.slice(auditId.indexOf(":") + 1));
 }
 
-/**
- * What identifies one AppArmor record across transports and files, as a 53-bit hash (two FNV-1a
- * runs): its audit id, type and every key=value the kernel wrote, in order. ENRICHED keys
- * (upper case, added by auditd) and the envelope are left out, so audit.log, the journal's two
- * transports and syslog give the same signature for one kernel record, and two different
- * records of one syscall (ptrace read and readby, two stacked profiles) never do.
- */
-export function recordSignature(r: AuditRecord): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  const mix = (text: string) => {
+/** Two independent FNV-1a runs over strings, folded into one 53-bit number. */
+class Hash53 {
+  a = 0x811c9dc5;
+  b = 0x01000193;
+  mix(text: string): void {
+    let a = this.a;
+    let b = this.b;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995);
     }
-    a = Math.imul(a ^ 0x1f, 0x01000193); // a separator no log text can hold in this position
-    b = Math.imul(b ^ 0x1f, 0x5bd1e995);
-  };
-  mix(r.auditId ?? "");
-  mix(r.type ?? "");
+    // A separator after each string, so "ab"+"c" and "a"+"bc" differ.
+    this.a = Math.imul(a ^ 0x1f, 0x01000193);
+    this.b = Math.imul(b ^ 0x1f, 0x5bd1e995);
+  }
+  value(): number {
+    return (this.a >>> 0) * 0x200000 + ((this.b >>> 0) & 0x1fffff);
+  }
+}
+
+/**
+ * What identifies one AppArmor record across transports and files: its type and every key=value
+ * the kernel wrote, in order (`body`), and the same with its audit id (`full`). ENRICHED keys
+ * (upper case, added by auditd) and the envelope are left out, so audit.log, the journal's two
+ * transports and syslog give the same signature for one kernel record, and two different
+ * records of one syscall (ptrace read and readby, two stacked profiles) never do.
+ */
+export function recordSignatures(r: AuditRecord): { body: number; full: number } {
+  const h = new Hash53();
+  h.mix(r.type ?? "");
   const body = (map: Record<string, string>) => {
     for (const key in map) {
       const c = key.charCodeAt(0);
       if (c >= 65 && c <= 90) continue; // ENRICHED: auditd's interpretation, not the kernel's record
-      mix(key);
-      mix(map[key]!);
+      h.mix(key);
+      h.mix(map[key]!);
     }
   };
   body(r.fields);
   if (r.msg !== null) body(r.msg);
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+  const bodyHash = h.value();
+  h.mix(r.auditId ?? "");
+  return { body: bodyHash, full: h.value() };
+}
+
+/** The full signature (see recordSignatures). */
+export function recordSignature(r: AuditRecord): number {
+  return recordSignatures(r).full;
+}
+
+/**
+ * journalctl's short text prints the audit transport's copy of a kernel record without its
+ * audit id (`host audit[5120]: AVC apparmor=…`): it is the same record when its body matches a
+ * record with an id whose time is this close (the text shows whole seconds, taken on receipt).
+ */
+const ID_LESS_SLACK_S = 2;
+/** Seconds as a 32-bit tag: 1952–2088 fit. */
+const TAG_EPOCH_S = 1_600_000_000;
+
+function timeTag(iso: string | null): number | undefined {
+  if (iso === null) return undefined;
+  const s = Math.floor(Date.parse(iso) / 1000) - TAG_EPOCH_S;
+  return Number.isFinite(s) && Math.abs(s) < 2 ** 31 ? s : undefined;
 }
 
 export class EventAssembler {
@@ -114,6 +146,10 @@ export class EventAssembler {
   private parkedCount = 0;
   /** Record signature → index of its host in `hosts` (-1: unknown host). */
   private readonly seen = new SignatureSet();
+  /** Bodies of records with an id, and of id-less audit-transport text records, by time (see ID_LESS_SLACK_S). */
+  private readonly bodies = new SignatureSet(1 << 18);
+  private readonly idLess = new SignatureSet(1 << 16);
+  private idLessSeen = false;
   private readonly hosts: string[] = [];
   private readonly hostIndex = new Map<string, number>();
   private readonly window: number;
@@ -227,15 +263,40 @@ export class EventAssembler {
 
   /** The record's signature (NaN when it has no audit id), or undefined when it was already read. */
   private signatureIfNew(record: AuditRecord): number | undefined {
-    if (record.auditId === null) return NaN;
-    const sig = recordSignature(record);
-    const held = this.seen.get(sig);
+    if (record.auditId === null) return this.idLessIfNew(record) ? NaN : undefined;
+    const { body, full } = recordSignatures(record);
+    const held = this.seen.get(full);
     if (held === undefined) {
-      this.seen.set(sig, this.hostId(record.host));
-      return sig;
+      this.seen.set(full, this.hostId(record.host));
+      const tag = timeTag(record.time);
+      if (tag !== undefined) {
+        // The id-less copy may have come first; the record is the same kernel event then.
+        if (this.idLessSeen && near(this.idLess.get(body), tag)) return this.duplicate(record);
+        this.bodies.set(body, tag);
+      }
+      return full;
     }
     // The same id on two different named hosts is two events; a missing host matches any.
-    if (held !== -1 && record.host !== null && this.hosts[held] !== record.host) return sig;
+    if (held !== -1 && record.host !== null && this.hosts[held] !== record.host) return full;
+    return this.duplicate(record);
+  }
+
+  /** An id-less record is new unless it is the audit transport's text copy of one already read. */
+  private idLessIfNew(record: AuditRecord): boolean {
+    if (record.format !== "journal-audit") return true;
+    const tag = timeTag(record.time);
+    if (tag === undefined) return true;
+    const body = recordSignatures(record).body;
+    if (near(this.bodies.get(body), tag)) {
+      this.duplicate(record);
+      return false;
+    }
+    this.idLess.set(body, tag);
+    this.idLessSeen = true;
+    return true;
+  }
+
+  private duplicate(record: AuditRecord): undefined {
     this.options.onDuplicate?.(record);
     return undefined;
   }
@@ -262,6 +323,10 @@ export class EventAssembler {
     this.open.delete(key);
     this.options.onEvent(pending.event);
   }
+}
+
+function near(tag: number | undefined, to: number): boolean {
+  return tag !== undefined && Math.abs(tag - to) <= ID_LESS_SLACK_S;
 }
 
 /** Parse a header-only companion now that it is known to belong to an AppArmor event. */

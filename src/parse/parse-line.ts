@@ -111,8 +111,16 @@ interface Gathering {
   parts: string[];
 }
 
+/**
+ * What one source's earlier lines tell about the next: the last audit time read, which gives a
+ * syslog date without a year its year (a 2025 archive read in 2026 stays in 2025).
+ */
+export interface SourceContext {
+  stampMs?: number;
+}
+
 /** Parse one line. Returns null for lines that are not audit records at all. */
-export function parseLine(src: SourceLine): LineResult | null {
+export function parseLine(src: SourceLine, context?: SourceContext): LineResult | null {
   const { text, meta } = src;
   const { tree, errors } = parseAuditLine(text);
   const odd = new Oddities();
@@ -134,7 +142,8 @@ export function parseLine(src: SourceLine): LineResult | null {
     return true;
   };
   if (tree.stamp !== undefined && !takeStamp(tree.stamp.image)) odd.add("stamp-malformed", "malformed audit(…) stamp");
-  const env = readEnvelope(tree.envelope, epochMs ?? undefined);
+  if (context !== undefined && epochMs !== null) context.stampMs = epochMs;
+  const env = readEnvelope(tree.envelope, epochMs ?? context?.stampMs);
 
   // The header type= and node= are record attributes, not fields of the record.
   let type: string | null = null;

@@ -5,7 +5,7 @@
 import { readInputs, readSystemLogs } from "../input/index.js";
 import type { ReadOptions, SourceSummary } from "../input/types.js";
 import { mayBeAuditRecord } from "./prefilter.js";
-import { parseLine } from "./parse-line.js";
+import { parseLine, type SourceContext } from "./parse-line.js";
 import type { AuditRecord, Skipped, SourceLine } from "./record.js";
 import { recordHeader, type RecordHeader } from "./record-header.js";
 import { internalSkip } from "./internal.js";
@@ -69,14 +69,25 @@ export async function readRecords(inputs: string[], sink: RecordSink, options: R
 export function deliverBatch(batch: SourceLine[], sink: Pick<RecordSink, "record" | "header" | "unparsed" | "other">): void {
   for (const line of batch) {
     try {
-      deliverLine(line, sink);
+      deliverLine(line, sink, contextOf(line.source));
     } catch (err) {
       sink.unparsed(internalSkip(line.source, line.line, err, line.text));
     }
   }
 }
 
-function deliverLine(line: SourceLine, sink: Pick<RecordSink, "record" | "header" | "unparsed" | "other">): void {
+/** Per-source parse context (see SourceContext), for the few sources read at a time. */
+const contexts = new Map<string, SourceContext>();
+function contextOf(source: string): SourceContext {
+  let c = contexts.get(source);
+  if (c === undefined) {
+    if (contexts.size >= 64) contexts.clear();
+    contexts.set(source, (c = {}));
+  }
+  return c;
+}
+
+function deliverLine(line: SourceLine, sink: Pick<RecordSink, "record" | "header" | "unparsed" | "other">, context: SourceContext): void {
   if (sink.header !== undefined && line.meta === undefined) {
     const header = recordHeader(line.source, line.line, line.text);
     if (header !== null) {
@@ -84,7 +95,7 @@ function deliverLine(line: SourceLine, sink: Pick<RecordSink, "record" | "header
       return;
     }
   }
-  const result = parseLine(line);
+  const result = parseLine(line, context);
   if (result === null) sink.other?.(line);
   else if (result.record !== undefined) sink.record(result.record, line.text);
   else sink.unparsed(result.skipped);
