@@ -108,6 +108,8 @@ class Oddities {
 interface Gathering {
   key: string;
   close: "quote" | "brace";
+  /** For a quoted value: whether its opening quote was read. */
+  open: boolean;
   parts: string[];
 }
 
@@ -176,11 +178,22 @@ export function parseLine(src: SourceLine, context?: SourceContext): LineResult 
     if (gathering !== null) {
       // Inside a value made of several tokens: everything up to its closing quote or brace.
       const part = t.image;
-      if (gathering.close === "quote" ? tt === Stray && img(t) === '"' : tt === Word && img(t) === "}") {
+      if (gathering.close === "quote" && !gathering.open) {
+        // `="root"`: the quote right after the glued key opens the value; anything else ends it empty.
+        if (tt === Stray && t.image === '"') {
+          gathering.open = true;
+          continue;
+        }
+        put(gathering.key, "");
+        gathering = null;
+      } else if (gathering.close === "quote" ? tt === Stray && img(t) === '"' : tt === Word && img(t) === "}") {
         put(gathering.key, gathering.close === "quote" ? gathering.parts.join("").trimStart() : `{${gathering.parts.join("")} }`);
         gathering = null;
-      } else gathering.parts.push(part);
-      continue;
+        continue;
+      } else {
+        gathering.parts.push(part);
+        continue;
+      }
     }
     if (tt === ValuePair || tt === TypePair || tt === NodePair) {
       const s = t.image;
@@ -201,12 +214,12 @@ export function parseLine(src: SourceLine, context?: SourceContext): LineResult 
         if (glued !== null) {
           odd.add("enriched-unseparated", `${glued[2]}= glued to the value of ${key}= (no \\x1d separator)`);
           put(key, glued[1]!);
-          gathering = { key: internKey(glued[2]!), close: "quote", parts: [] };
+          gathering = { key: internKey(glued[2]!), close: "quote", open: false, parts: [] };
           continue;
         }
       }
       if (raw === "{") {
-        gathering = { key, close: "brace", parts: [] };
+        gathering = { key, close: "brace", open: true, parts: [] };
         continue;
       }
       const d = decodeValue(key, raw, type, interpreted);
