@@ -18,3 +18,18 @@ export function excerpt(text: string, max = MAX_EXCERPT): string {
   const cut = text.length > max ? text.slice(0, max) + "…" : text;
   return detach(cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === "\x1d" ? " " : "\uFFFD")));
 }
+
+/**
+ * The longest value aalens keeps whole: PATH_MAX (4096 bytes), the kernel's bound on a path,
+ * which every other audit value (labels, comm, peers) stays within too. A longer value is not
+ * what a kernel wrote; it is kept shortened, with its length and a hash, so two long values that
+ * differ only at their end still differ.
+ */
+export const MAX_VALUE_CHARS = 4096;
+
+export function shorten(s: string, max = MAX_VALUE_CHARS): string {
+  if (s.length <= max) return s;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return detach(`${s.slice(0, Math.min(max, 200))}…[${s.length} chars, #${(h >>> 0).toString(16).padStart(8, "0")}]`);
+}

@@ -4,6 +4,7 @@
  * event in `msg='…'`. This folds the synonyms into one typed shape so later stages need not care.
  */
 import type { AuditRecord } from "./record.js";
+import { MAX_VALUE_CHARS, shorten } from "../input/detach.js";
 
 export interface AppArmorFields {
   operation?: string;
@@ -50,6 +51,8 @@ export interface AppArmorFields {
   flags?: string;
   srcname?: string;
   execpath?: string;
+  /** Members whose log value was longer than any the kernel writes (kept shortened: see shorten()). */
+  oversized?: string[];
 }
 
 /** glibc <netinet/in.h> IPPROTO names, first match wins (0 is "ip", not "hopopts"). */
@@ -108,6 +111,7 @@ export function appArmorFields(record: AuditRecord): AppArmorFields {
   let protocol: string | undefined;
   let addr: string | undefined;
   let peerAddr: string | undefined;
+  let oversized: string[] | undefined;
   // Called for the fields, then for msg='…', whose values override (the inner pid is the subject's).
   const scan = (map: Record<string, string>) => {
     const ranks = new Map<string, number>();
@@ -122,8 +126,12 @@ export function appArmorFields(record: AuditRecord): AppArmorFields {
       const [member, rank, numeric] = t;
       const held = ranks.get(member);
       if (held !== undefined && held < rank) continue;
-      const v = numeric ? int(value) : value;
+      let v: string | number | undefined = numeric ? int(value) : value;
       if (v === undefined) continue;
+      if (typeof v === "string" && v.length > MAX_VALUE_CHARS) {
+        v = shorten(v);
+        (oversized ??= []).push(member);
+      }
       out[member] = v;
       ranks.set(member, rank);
     }
@@ -132,7 +140,8 @@ export function appArmorFields(record: AuditRecord): AppArmorFields {
   if (record.msg !== null) scan(record.msg);
   const f = out as AppArmorFields;
   if (f.name === undefined && f.capname !== undefined) f.name = f.capname;
-  if (comm !== undefined) f.comm = comm;
+  if (comm !== undefined) f.comm = shorten(comm);
+  if (oversized !== undefined) f.oversized = oversized;
   if (protocol !== undefined) {
     const n = int(protocol);
     if (n !== undefined) {
@@ -140,7 +149,7 @@ export function appArmorFields(record: AuditRecord): AppArmorFields {
       f.protocolName = protocolName(n);
     } else f.protocolName = protocol;
   }
-  if (addr !== undefined && addr !== "?" && addr !== "none") f.addr = addr;
-  if (peerAddr !== undefined && peerAddr !== "none") f.peerAddr = peerAddr;
+  if (addr !== undefined && addr !== "?" && addr !== "none") f.addr = shorten(addr);
+  if (peerAddr !== undefined && peerAddr !== "none") f.peerAddr = shorten(peerAddr);
   return f;
 }

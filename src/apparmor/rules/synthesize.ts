@@ -8,6 +8,7 @@ import type { AppArmorKind } from "../classify.js";
 import type { Rule } from "../rule-model.js";
 import type { Mode } from "../../parse/record.js";
 import { pathPattern, isNsfsPath } from "./paths.js";
+import { MAX_VALUE_CHARS } from "../../input/detach.js";
 
 export interface Candidate {
   rule: Rule;
@@ -81,6 +82,7 @@ function missingMask(f: AppArmorFields, mode: Mode): string | undefined {
 
 /** The rule for one AppArmor event of the given kind. */
 export function synthesize(f: AppArmorFields, kind: AppArmorKind, mode: Mode = "DENIED"): Synthesis {
+  if (f.oversized !== undefined) return { reason: `invalid-field:${f.oversized[0]}: a value longer than the kernel writes (${MAX_VALUE_CHARS} characters)` };
   const peer = f.peer ?? f.peerProfile;
   const mask = missingMask(f, mode);
   const requested = words(mask).sort();
