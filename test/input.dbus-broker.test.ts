@@ -435,10 +435,10 @@ describe("hostile values round-trip exactly, into the right fields and nothing e
     expect(convert(sendDenial({ extra: { DBUS_BROKER_TRANSMIT_ACTION: 'send" x="y' } }))).toBeNull();
   });
 
-  // parse-line.ts strips a leading "=" from a bare label value (for `subj==/usr/sbin/ntpd (enforce)`)
-  // after hex-decoding too, so a label "=a b" (hex 3D612062) comes back as "a b" — kernel records
-  // included. Fix belongs in parse-line.ts: only strip when the value was not hex (`!d.hex`).
-  it.todo('a label that starts with "=" and needs hex round-trips (needs the parse-line.ts fix)');
+  it('a label that starts with "=" and needs hex round-trips', () => {
+    const { record } = parsed(sendDenial({ senderLabel: "=a b (enforce)" }));
+    expect(record.fields.label).toBe("=a b");
+  });
 
   it("empty values are left out", () => {
     const { record } = parsed(sendDenial({ path: "", member: "", receiverLabel: "" }));

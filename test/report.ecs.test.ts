@@ -225,12 +225,12 @@ describe("ECS documents from the samples", () => {
     const allowed = ecsDocument(find((x) => x.record.mode === "ALLOWED"));
     expect(allowed.event).toMatchObject({ action: "violated-apparmor-policy", outcome: "success", category: ["file"], type: ["creation"] });
     const audit = ecsDocument(find((x) => x.record.mode === "AUDIT"));
-    expect(audit.event).toMatchObject({ action: "apparmor-audit", outcome: "success", category: ["process"], type: ["change"], reason: "Userns create - transitioning profile" });
+    expect(audit.event).toMatchObject({ action: "violated-apparmor-policy", outcome: "success", category: ["process"], type: ["change"], reason: "Userns create - transitioning profile" });
     const status = viewsOf(lines(['type=AVC msg=audit(1764382372.118:1201): apparmor="STATUS" operation="profile_load" profile="unconfined" name="passt" pid=1893 comm="apparmor_parser"']), ["STATUS"]);
     expect(status.views).toHaveLength(1);
     const doc = ecsDocument(status.views[0]!);
     expect(schemaProblems(doc)).toEqual([]);
-    expect(doc.event).toMatchObject({ action: "apparmor-status", outcome: "unknown", category: ["configuration"], type: ["creation"] });
+    expect(doc.event).toMatchObject({ action: "violated-apparmor-policy", outcome: "unknown", category: ["configuration"], type: ["creation"] });
   });
 
   it("network events: category network, the verdict as event.type, both ends as source/destination", () => {

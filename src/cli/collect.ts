@@ -40,7 +40,8 @@ const MODE_SETS: Record<string, Mode[]> = {
   denied: ["DENIED", "KILL"],
   allowed: ["ALLOWED"],
   audit: ["AUDIT"],
-  all: ["DENIED", "KILL", "ALLOWED", "AUDIT"],
+  // Status, hint and error records are exported (CSV, ECS) but give no denial group or rule.
+  all: ["DENIED", "KILL", "ALLOWED", "AUDIT", "STATUS", "HINT", "ERROR"],
 };
 
 /** `--mode denied,allowed` → the AppArmor modes to turn into rules. */

@@ -225,7 +225,7 @@ export function parseLine(src: SourceLine, context?: SourceContext): LineResult 
       const d = decodeValue(key, raw, type, interpreted);
       if (d.warning !== undefined) odd.add(d.warning.code, d.warning.message);
       // `subj==/usr/sbin/ntpd (enforce)`: a label printed with its own `=` in front.
-      put(key, lastBare && LABEL_KEYS.has(key) && d.value.charCodeAt(0) === 61 ? d.value.slice(1) : d.value);
+      put(key, lastBare && !d.hex && LABEL_KEYS.has(key) && d.value.charCodeAt(0) === 61 ? d.value.slice(1) : d.value);
       continue;
     }
     if (tt === NestedOpen) {

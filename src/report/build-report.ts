@@ -32,6 +32,9 @@ const MAX_LIST = 8;
  */
 export const MAX_GROUPS = 10_000;
 
+/** The modes that are accesses (denied, let through, logged): only these become groups and rules. */
+const ACCESS_MODES: ReadonlySet<Mode> = new Set<Mode>(["DENIED", "KILL", "ALLOWED", "AUDIT"]);
+
 /** Which AppArmor modes become denial groups and rules (`--mode`). */
 export const DEFAULT_MODES: ReadonlySet<Mode> = new Set<Mode>(["DENIED", "KILL"]);
 
@@ -186,7 +189,7 @@ export class ReportBuilder {
     if (this.aggregate) this.pasta.event(e, r, f, kind);
     if (!this.selected.has(mode)) return { filtered: false };
     this.onEvent?.(eventView(e, r, f, kind, text));
-    if (!this.aggregate) return { filtered: false };
+    if (!this.aggregate || !ACCESS_MODES.has(mode)) return { filtered: false };
     const group = this.group(r, f, kind, text);
     const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
     const rule = this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });

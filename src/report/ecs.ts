@@ -6,9 +6,9 @@
  * dashboards, Kibana's auditd row renderer and queries written for it keep working:
  *
  * - `event.module: "auditd"`, `event.dataset: "auditd.log"`, `event.kind: "event"`,
- *   `event.action: "violated-apparmor-policy"` for DENIED / ALLOWED / KILL. Other modes get
- *   `apparmor-audit`, `apparmor-hint`, `apparmor-status`, `apparmor-error` (Filebeat names every
- *   AppArmor AVC `violated-apparmor-policy`, which says nothing for AUDIT or STATUS records).
+ *   `event.action: "violated-apparmor-policy"` for every AppArmor record, as Filebeat and
+ *   go-libaudit name every AppArmor AVC (dashboards key on it); the mode stays in
+ *   `auditd.log.apparmor`, and `event.outcome` tells refused from let through.
  *   `auditd` rather than `apparmor` as module: the records are kernel audit records and every
  *   AppArmor key sits under `auditd.log.*`, as Filebeat writes it.
  * - Every key=value of the record and of its nested `msg='…'` (USER_AVC) under `auditd.log.<key>`
@@ -133,10 +133,9 @@ export interface EcsOptions {
   now?: Date;
 }
 
-/** `event.action` per AppArmor mode. */
-export function ecsAction(mode: Mode | null): string {
-  if (mode === "DENIED" || mode === "ALLOWED" || mode === "KILL") return VIOLATION_ACTION;
-  return mode === null ? "apparmor-event" : `apparmor-${mode.toLowerCase()}`;
+/** `event.action`: Filebeat's and go-libaudit's name for every AppArmor AVC record, whatever its mode. */
+export function ecsAction(_mode: Mode | null): string {
+  return VIOLATION_ACTION;
 }
 
 /** `event.outcome` per AppArmor mode: the access was refused, let through, or neither. */
