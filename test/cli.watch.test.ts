@@ -66,6 +66,26 @@ describe("aalens watch", () => {
     expect(rows[1]).toMatchObject({ pastaOperation: "sysctl-read", line: 6 });
   }, 30_000);
 
+  it("prints every denial of a batch that holds hostile lines, and keeps running", async () => {
+    const log = join(dir, "hostile.log");
+    writeFileSync(log, "");
+    const w = start([log]);
+    await until(() => w.err().includes("watching"), "start");
+    const hostile = [
+      'type=AVC msg=audit(8640000000001.000:2): apparmor="DENIED" operation="open" profile="x" pid=1',
+      'type=AVC msg=audit(1764382381.001:900): apparmor="DENIED" operation="open" profile="p" constructor=1 toString= hasOwnProperty= valueOf= __proto__= name="/proto"',
+      'type=toString msg=audit(1764382381.002:901): apparmor="constructor" operation="open" profile="p"',
+      "type=SYSCALL msg=audit(9999999999999.123:1): arch=c000003e",
+    ];
+    let batch = "";
+    for (let i = 0; i < 10; i++) batch += avc(100 + i, `/srv/batch-${i}`) + (hostile[i % hostile.length]! + "\n");
+    appendFileSync(log, batch);
+    await until(() => w.out().includes("/srv/batch-9"), "the last denial of the batch");
+    expect(await stop(w.child)).toBe(0);
+    for (let i = 0; i < 10; i++) expect(w.out()).toContain(`/srv/batch-${i}`);
+    expect(w.err()).not.toMatch(/\n\s+at |internal error/);
+  }, 20_000);
+
   it("reports a corrupt state file and carries on without it", async () => {
     const log = join(dir, "corrupt.log");
     const state = join(dir, "corrupt-state.json");
