@@ -37,6 +37,16 @@ describe("analyze exports", () => {
     expect(withErrors[1].event.original).toMatch(/^type=AVC/);
   });
 
+  it("ECS --mode all: a document for every AppArmor record, profile loads (STATUS) included, all named as Filebeat does", () => {
+    const docs = aalens(["analyze", "--no-policy", "--format", "ecs", "--mode", "all", "samples/audit.log"]).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const all = JSON.parse(aalens(["analyze", "--no-policy", "--format", "json", "samples/audit.log"]).stdout);
+    expect(docs).toHaveLength(all.summary.apparmor);
+    const status = docs.filter((d) => d.auditd.log.apparmor === "STATUS");
+    expect(status.length).toBeGreaterThan(0);
+    expect(status.every((d) => d.event.outcome === "unknown")).toBe(true);
+    expect(new Set(docs.map((d) => d.event.action))).toEqual(new Set(["violated-apparmor-policy"]));
+  });
+
   it("Markdown: the report as a bug-report section", () => {
     const md = aalens(["analyze", "--no-policy", "--format", "markdown", "samples/dmesg.txt"]).stdout;
     expect(md).toMatch(/^## aalens analyze$/m);
