@@ -3,12 +3,14 @@ import { parseCommandArgs, UsageError } from "../args.js";
 import { ANALYSIS_OPTIONS, writeReport } from "../collect.js";
 import { loadState } from "../state-file.js";
 import { ReportBuilder } from "../../report/build-report.js";
+import type { AnalysisState } from "../../report/model.js";
 
 export const mergeHelp = `Usage: aalens merge [options] STATE…
 
 Combine analysis states saved with \`aalens analyze --save-state FILE\` (other runs, other hosts,
 other days) into one report, as if all their inputs had been read in one run. An event that is in
-more than one state is reported in the notes.
+more than one state is reported in the notes. A file that is not a valid state is named on stderr
+and left out: the others are still merged and reported, and the exit status is 1.
 
 Options:
   -f, --format FORMAT        text (default) or json
@@ -38,9 +40,22 @@ export async function runMerge(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError("merge needs at least one state file (see aalens merge --help)");
   const format = values.format as string;
   if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
-  const states = [];
-  for (const path of positionals) states.push(await loadState(path));
+  // A state that cannot be used is named on stderr and left out; the others are still merged.
+  const states: AnalysisState[] = [];
+  let refused = 0;
+  for (const path of positionals) {
+    try {
+      states.push(await loadState(path));
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      process.stderr.write(`aalens: ${err.message}\n`);
+      refused++;
+    }
+  }
+  if (states.length === 0) return 1;
   const builder = new ReportBuilder({ modes: new Set(states[0]!.modes), keepSeen: values["save-state"] !== undefined });
   for (const s of states) builder.merge(s);
-  return writeReport(builder.state(), values, format);
+  const status = await writeReport(builder.state(), values, format);
+  // The report covers the states that could be read; a refused one still makes it a usage error.
+  return refused > 0 ? 1 : status;
 }
