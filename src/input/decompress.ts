@@ -46,6 +46,7 @@ export function decompress(kind: Compression, source: AsyncIterable<Buffer>): As
   if (!path) {
     throw new SourceError(
       `${kind}-compressed, but the \`${tool.command}\` command is not installed (apt-get install ${tool.pkg})`,
+      "tool-missing",
     );
   }
   return commandOutput(path, [...tool.args], {
@@ -56,6 +57,7 @@ export function decompress(kind: Compression, source: AsyncIterable<Buffer>): As
         ? undefined
         : new SourceError(
             `corrupt or truncated ${kind} data (${firstStderrLine(stderr) || `${tool.command} exited with ${code ?? signal}`})`,
+            "corrupt-archive",
           ),
   });
 }
@@ -70,7 +72,7 @@ async function* gunzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("Z_")) {
-      throw new SourceError(`corrupt or truncated gzip data (${(err as Error).message})`);
+      throw new SourceError(`corrupt or truncated gzip data (${(err as Error).message})`, "corrupt-archive");
     }
     throw err;
   } finally {

@@ -6,3 +6,4 @@ export { BATCH_SIZE } from "./frame-lines.js";
 export { detectCompression, type Compression } from "./decompress.js";
 export { detectContainer, type Container } from "./sniff.js";
 export type { ReadOptions, SourceSummary, SourceLine, Skipped } from "./types.js";
+export { INPUT_CODES, type InputCode } from "./reasons.js";

@@ -15,6 +15,7 @@ export async function* readJournalFile(path: string, size: number, opts: ReadOpt
     opts.onSourceError?.(
       path,
       "binary journal file, but the `journalctl` command is not installed to read it (apt-get install systemd)",
+      "tool-missing",
     );
     return;
   }
@@ -26,6 +27,7 @@ export async function* readJournalFile(path: string, size: number, opts: ReadOpt
         ? undefined
         : new SourceError(
             `journalctl could not read this journal file: ${firstStderrLine(stderr) || `exit status ${code ?? signal}`}`,
+            "journalctl-failed",
           ),
   });
   yield* readStream(path, output, opts, { diskBytes: size });

@@ -3,7 +3,7 @@
  */
 import { open, type FileHandle } from "node:fs/promises";
 import type { SourceLine } from "./source-line.js";
-import { errorText } from "./errors.js";
+import { errorCode, errorText } from "./errors.js";
 import { readJournalFile } from "./journal-file.js";
 import { readStream } from "./read-stream.js";
 import { isJournalFile } from "./sniff.js";
@@ -16,7 +16,7 @@ export async function* readFile(path: string, opts: ReadOptions): AsyncGenerator
   try {
     fh = await open(path, "r");
   } catch (err) {
-    opts.onSourceError?.(path, errorText(err));
+    opts.onSourceError?.(path, errorText(err), errorCode(err));
     return;
   }
   let regular = false;
@@ -35,7 +35,7 @@ export async function* readFile(path: string, opts: ReadOptions): AsyncGenerator
     }
   } catch (err) {
     await fh.close().catch(() => {});
-    opts.onSourceError?.(path, errorText(err));
+    opts.onSourceError?.(path, errorText(err), errorCode(err));
     return;
   }
   // Pipes cannot seek: only regular files are read from an explicit offset.

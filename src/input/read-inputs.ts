@@ -7,7 +7,7 @@ import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { SourceLine } from "./source-line.js";
-import { errorText } from "./errors.js";
+import { errorCode, errorText } from "./errors.js";
 import { readFile } from "./read-file.js";
 import { readStream } from "./read-stream.js";
 import type { ReadOptions } from "./types.js";
@@ -28,7 +28,7 @@ async function* readPath(path: string, opts: ReadOptions, seenDirs: Set<string>)
   try {
     isDir = (await stat(path)).isDirectory();
   } catch (err) {
-    opts.onSourceError?.(path, errorText(err));
+    opts.onSourceError?.(path, errorText(err), errorCode(err));
     return;
   }
   if (isDir) yield* readDirectory(path, opts, seenDirs);
@@ -42,13 +42,13 @@ async function* readDirectory(dir: string, opts: ReadOptions, seenDirs: Set<stri
     const st = await stat(dir);
     const key = `${st.dev}:${st.ino}`;
     if (seenDirs.has(key)) {
-      opts.onSourceError?.(dir, "directory already read through another path (symbolic link); skipped");
+      opts.onSourceError?.(dir, "directory already read through another path (symbolic link); skipped", "symlink-loop");
       return;
     }
     seenDirs.add(key);
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    opts.onSourceError?.(dir, `cannot list directory: ${errorText(err)}`);
+    opts.onSourceError?.(dir, `cannot list directory: ${errorText(err)}`, errorCode(err));
     return;
   }
   // Code-unit order: the same on every machine, whatever the locale.
@@ -63,13 +63,13 @@ async function* readDirectory(dir: string, opts: ReadOptions, seenDirs: Set<stri
         isDir = st.isDirectory();
         isFile = st.isFile();
       } catch (err) {
-        opts.onSourceError?.(path, errorText(err));
+        opts.onSourceError?.(path, errorText(err), errorCode(err));
         continue;
       }
     }
     if (isDir) yield* readDirectory(path, opts, seenDirs);
     else if (isFile) yield* readFile(path, opts);
     // Sockets, FIFOs and devices inside a log directory are not logs, but say so rather than skip silently.
-    else opts.onSourceError?.(path, "not a regular file; skipped");
+    else opts.onSourceError?.(path, "not a regular file; skipped", "not-regular-file");
   }
 }

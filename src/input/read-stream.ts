@@ -5,12 +5,13 @@
  */
 import type { SourceLine } from "./source-line.js";
 import { detectCompression, decompress, MAGIC_BYTES } from "./decompress.js";
-import { describeError, excerpt, SourceError } from "./errors.js";
+import { describeError, errorCode, excerpt, SourceError } from "./errors.js";
 import { frameExport } from "./frame-export.js";
 import { frameLines, type FrameContext, type LineMapper } from "./frame-lines.js";
 import { parseJournalJson } from "./journal-json.js";
 import { countBytes, peek } from "./peek.js";
 import { detectContainer, enoughToSniff, isJournalFile } from "./sniff.js";
+import type { InputCode } from "./reasons.js";
 import type { ReadOptions, SourceSummary } from "./types.js";
 
 export const DEFAULT_MAX_LINE_LENGTH = 65536;
@@ -46,7 +47,7 @@ export async function* readStream(
     opts.onBytes?.(n);
   });
 
-  let failure: string | undefined;
+  let failure: { message: string; code: InputCode } | undefined;
   try {
     const first = await peek(raw, (head) => head.length >= MAGIC_BYTES);
     if (isJournalFile(first.head)) {
@@ -60,7 +61,7 @@ export async function* readStream(
     if (container === "journal-export") yield* frameExport(plain.rest, ctx);
     else yield* frameLines(plain.rest, ctx, container === "journal-json" ? jsonMapper(ctx) : textMapper(ctx));
   } catch (err) {
-    failure = describeError(err);
+    failure = { message: describeError(err), code: errorCode(err) };
   } finally {
     // Stopping early (or failing) must release the file handle or child process behind `input`.
     void raw.return(undefined).catch(() => {});
@@ -69,7 +70,7 @@ export async function* readStream(
     summary.bytes = hints.diskBytes;
     opts.onBytes?.(hints.diskBytes);
   }
-  if (failure !== undefined) opts.onSourceError?.(source, failure);
+  if (failure !== undefined) opts.onSourceError?.(source, failure.message, failure.code);
   opts.onSourceDone?.(summary);
 }
 

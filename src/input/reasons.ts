@@ -43,6 +43,7 @@ export const INPUT_CODES = {
   "corrupt-archive": "corrupt or truncated compressed data (what decompressed before it was read)",
   "tool-missing": "decompressor not installed",
   "journalctl-failed": "journalctl could not read the journal",
+  "no-system-logs": "no input was named and none of the system's own logs could be read",
   "read-error": "the input could not be read",
 } as const;
 

@@ -71,7 +71,9 @@ export async function* readSystemLogs(opts: ReadOptions, paths: SystemLogPaths =
     for (const query of JOURNAL_QUERIES) {
       const output = commandOutput(journalctl, query.args, {
         check: ({ code, signal, stderr }) => {
-          if (code !== 0) return new SourceError(firstStderrLine(stderr) || `journalctl exited with ${code ?? signal}`);
+          if (code !== 0) {
+            return new SourceError(firstStderrLine(stderr) || `journalctl exited with ${code ?? signal}`, "journalctl-failed");
+          }
           // e.g. "Hint: You are currently not seeing messages from other users and the system."
           if (stderr) note(`${query.source}: ${firstStderrLine(stderr)}`);
           return undefined;
@@ -102,6 +104,7 @@ export async function* readSystemLogs(opts: ReadOptions, paths: SystemLogPaths =
       root
         ? "no system log entries found (no kernel or audit entries in the journal, no readable audit.log); pass log files or directories as arguments"
         : "no system logs could be read; run as root (`sudo aalens …`), add your user to the `adm` or `systemd-journal` group, or pass log files or directories as arguments",
+      "no-system-logs",
     );
   }
 }

@@ -1,3 +1,4 @@
+import type { InputCode } from "./reasons.js";
 import type { SourceLine, Skipped } from "./source-line.js";
 
 /** Options shared by every input source. */
@@ -8,8 +9,12 @@ export interface ReadOptions {
   filter?: (text: string) => boolean;
   /** Called for every line skipped by the framing layer (too long, undecodable journal entry …). */
   onSkip?: (skipped: Skipped) => void;
-  /** Called once for an input that cannot be read at all (missing, unreadable, corrupt archive …). */
-  onSourceError?: (source: string, message: string) => void;
+  /**
+   * Called once for an input that cannot be read, or only partly (missing, unreadable, corrupt
+   * archive …): what was read before the failure has been yielded already. `code` is stable
+   * (reasons.ts INPUT_CODES); callers that only print the message may ignore it.
+   */
+  onSourceError?: (source: string, message: string, code: InputCode) => void;
   /** Called for each physical line read, before filtering: used for the `lines` count and progress. */
   onLine?: () => void;
   /** Called with the number of raw bytes read from disk (progress bars). */
