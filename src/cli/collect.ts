@@ -6,7 +6,7 @@ import { readRecords } from "../parse/read-records.js";
 import type { Mode } from "../parse/record.js";
 import { ReportBuilder } from "../report/build-report.js";
 import type { AnalysisState } from "../report/model.js";
-import { safeText } from "../report/sanitize.js";
+import { terminalText } from "../report/text-safety.js";
 import { intOption, UsageError, type Options } from "./args.js";
 import { Output } from "./output.js";
 import { policyChecker, policyNotes } from "./policy.js";
@@ -87,7 +87,7 @@ export async function collectState(inputs: string[], values: Record<string, unkn
       line: progress === undefined ? () => builder.line() : () => (builder.line(), progress.onLine()),
       sourceError: (source, message) => {
         builder.sourceError(source, message);
-        if (!values.quiet) process.stderr.write(`aalens: ${safeText(source)}: ${safeText(message)}\n`);
+        if (!values.quiet) process.stderr.write(`aalens: ${terminalText(source)}: ${terminalText(message)}\n`);
       },
       sourceDone: (summary) => builder.sourceDone(summary),
       note: (message) => builder.note(message),

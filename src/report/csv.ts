@@ -7,6 +7,7 @@
  * CR or LF, quotes doubled, one header line. Log values are attacker-controlled, so every cell is
  * neutralised before it is written (CSV_NEUTRALISATION, csvCell).
  */
+import { csvCell } from "./text-safety.js";
 import type { Transform } from "node:stream";
 import { stringify, type Options as StringifyOptions } from "csv-stringify";
 import { stringify as stringifySync } from "csv-stringify/sync";
@@ -62,31 +63,10 @@ export function csvColumns(rows: CsvRowMode): readonly CsvColumn[] {
 
 /** How cells are neutralised, for the README and --help. */
 export const CSV_NEUTRALISATION =
-  "Control characters other than TAB and LF (NUL, CR, ESC …), DEL, C1 controls and Unicode bidi overrides are replaced by U+FFFD. " +
+  "Control and format characters other than TAB and LF (NUL, CR, ESC …, DEL, C1 controls, bidi and zero-width characters) are replaced by U+FFFD. " +
   "A cell a spreadsheet would take for a formula (starting with = + - @, TAB or CR, or their full-width forms, also after leading spaces) " +
   "gets a ' in front; so does a cell that starts with ' itself, so that removing one leading ' from any cell that has one gives the value as logged. " +
   "Suggested rules that start with a variable (@{run}/…, @{PROC}/…) therefore start with '@ in the CSV.";
-
-/**
- * C0 controls except TAB and LF (so CR, ESC and NUL), DEL, the C1 controls (0x9b is a one-byte
- * CSI to many terminals), and the Unicode bidi overrides that reorder what a reader sees.
- */
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * csv-stringify's escape_formulas prefixes `'` to values starting with = + - @ TAB CR (and their
- * full-width forms). It misses them after leading white space, which spreadsheets may trim.
- */
-const FORMULA_AFTER_SPACE = /^[\s\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+[=+\-@\uff1d\uff0b\uff0d\uff20]/;
-
-/**
- * A cell as handed to csv-stringify (which then quotes it, and prefixes `'` to a formula at its
- * start): control characters and bidi overrides → U+FFFD; `'` before a formula hidden behind
- * leading white space, and before a leading `'` (so one leading `'` is always ours to remove).
- */
-export function csvCell(value: string): string {
-  const clean = value.replace(UNSAFE, "\uFFFD");
-  return clean.startsWith("'") || FORMULA_AFTER_SPACE.test(clean) ? `'${clean}` : clean;
-}
 
 /** One `denials` row: one AppArmor event as it was logged. */
 export function csvEventRow(view: EventView): CsvRow {

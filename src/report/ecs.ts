@@ -42,6 +42,7 @@
  * Only types are imported from `@elastic/ecs` (a devDependency): it types the ECS part, so a
  * misspelt field or a wrong value type fails `tsc`.
  */
+import { jsonText } from "./text-safety.js";
 import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import type {
@@ -397,5 +398,5 @@ export function ecsErrorDocument(skipped: Skipped, options: Pick<EcsOptions, "no
 
 /** One document as an NDJSON line. */
 export function ecsLine(doc: object): string {
-  return JSON.stringify(doc) + "\n";
+  return jsonText(doc) + "\n";
 }

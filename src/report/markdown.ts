@@ -5,14 +5,15 @@
  * first log line of each denial group as evidence.
  *
  * Log text is attacker-controlled and must not change the document's structure: every
- * log-derived value has its control characters made visible (safeText), sits in a code span
+ * log-derived value has its control characters made visible (terminalText), sits in a code span
  * (so no emphasis, link, HTML or mention) with `|` escaped inside tables, and fenced blocks use a
  * fence longer than any run of backticks in their content, so no value can close them.
  */
 import type { AnalyzeReport, DenialGroup, ReasonCount, SuggestedRule } from "./model.js";
 import type { PastaDiagnosis } from "../pasta/diagnose.js";
 import type { PastaIncident } from "../pasta/incidents.js";
-import { safeText, shorten } from "./sanitize.js";
+import { terminalDocument, terminalText } from "./text-safety.js";
+import { shorten } from "./sanitize.js";
 import { localFileName, renderProfileRules } from "./apparmor.js";
 
 export interface MarkdownOptions {
@@ -24,7 +25,7 @@ export interface MarkdownOptions {
 
 /** One line, no control characters (shown as `\x1b`, `\n` …), no line or paragraph separators. */
 function clean(value: string): string {
-  return safeText(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return terminalText(value);
 }
 
 
@@ -230,5 +231,5 @@ export function renderMarkdown(report: AnalyzeReport, options: MarkdownOptions =
     out.push("", "### Inputs that could not be read", "");
     for (const e of report.errors) out.push(`- ${codeSpan(e.source)}: ${escapeText(e.message)}`);
   }
-  return out.join("\n") + "\n";
+  return terminalDocument(out.join("\n") + "\n");
 }

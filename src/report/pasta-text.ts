@@ -3,27 +3,27 @@
  * kernel refused in order, the error pasta printed) and each diagnosis with its fix.
  */
 import type { PastaReport } from "./model.js";
-import { safeText } from "./sanitize.js";
+import { terminalText } from "./text-safety.js";
 
 export function renderPastaText(pasta: PastaReport): string[] {
   if (pasta.incidents.length === 0) return [];
   const out = ["", `pasta (Podman/Buildah networking): ${pasta.incidents.length} incident(s)`];
   for (const i of pasta.incidents) {
-    out.push("", `  incident ${i.id}: ${i.start ?? "time unknown"}${i.host ? ` on ${safeText(i.host)}` : ""} — started by ${i.caller}${i.callerEvidence ? ` (${safeText(i.callerEvidence)})` : ""}`);
-    out.push(`    profile ${safeText(i.profiles.join(", "))}, comm ${safeText(i.comms.join(", "))}${i.pids.length ? `, pid ${i.pids.join(", ")}` : ""}`);
+    out.push("", `  incident ${i.id}: ${i.start ?? "time unknown"}${i.host ? ` on ${terminalText(i.host)}` : ""} — started by ${i.caller}${i.callerEvidence ? ` (${terminalText(i.callerEvidence)})` : ""}`);
+    out.push(`    profile ${terminalText(i.profiles.join(", "))}, comm ${terminalText(i.comms.join(", "))}${i.pids.length ? `, pid ${i.pids.join(", ")}` : ""}`);
     for (const s of i.steps) {
       const mark = s.step !== null && s.step === i.fatalStep ? "✗ fatal " : s.fatal === false ? "· non-fatal " : "· ";
-      out.push(`    ${mark}${s.step ?? "(no catalog step)"}: ${safeText(s.operation)} ${safeText(s.object)}${s.count > 1 ? ` ×${s.count}` : ""}`);
-      if (s.ruleStatus === "allowed") out.push(`        the installed profile allows this (${safeText(s.rule ?? "")}): the loaded profile is stale or another one is attached — reload it`);
+      out.push(`    ${mark}${s.step ?? "(no catalog step)"}: ${terminalText(s.operation)} ${terminalText(s.object)}${s.count > 1 ? ` ×${s.count}` : ""}`);
+      if (s.ruleStatus === "allowed") out.push(`        the installed profile allows this (${terminalText(s.rule ?? "")}): the loaded profile is stale or another one is attached — reload it`);
     }
-    for (const m of i.messages.slice(0, 3)) out.push(`    printed: ${safeText(m.text)}${m.identifier ? ` (${safeText(m.identifier)})` : ""}`);
+    for (const m of i.messages.slice(0, 3)) out.push(`    printed: ${terminalText(m.text)}${m.identifier ? ` (${terminalText(m.identifier)})` : ""}`);
     if (i.diagnoses.length > 0) out.push(`    diagnosis: ${i.diagnoses.join(", ")}`);
   }
   for (const d of pasta.diagnoses) {
     out.push("", `  [${d.severity}] ${d.id}: ${d.summary} (incident ${d.incidents.join(", ")})`);
     out.push(`    ${d.explanation}`);
     out.push("    fix:");
-    for (const f of d.fix) out.push(`      ${safeText(f)}`);
+    for (const f of d.fix) out.push(`      ${terminalText(f)}`);
   }
   if (pasta.omittedIncidents > 0) out.push("", `  … and ${pasta.omittedIncidents} more incidents (diagnosed above, not listed)`);
   if (pasta.dropped > 0) out.push("", `  ${pasta.dropped} pasta denials or messages beyond the caps were counted but not kept`);

@@ -1,9 +1,10 @@
 /**
  * Terminal rendering of the report: a summary, denials grouped by profile, and what was skipped.
- * Every log-derived value passes through safeText; tables are cut to the terminal width.
+ * Every log-derived value passes through terminalText; tables are cut to the terminal width.
  */
 import type { AnalyzeReport, DenialGroup, ReasonCount } from "./model.js";
-import { safeText, shorten } from "./sanitize.js";
+import { terminalDocument, terminalText } from "./text-safety.js";
+import { shorten } from "./sanitize.js";
 import { renderPastaText } from "./pasta-text.js";
 
 export interface TextOptions {
@@ -35,9 +36,9 @@ function reasons(title: string, list: ReasonCount[], width: number): string[] {
   if (list.length === 0) return [];
   const out = ["", title];
   for (const r of list) {
-    out.push(`  ${String(r.count).padStart(7)}  ${r.code}: ${safeText(r.message)}`);
+    out.push(`  ${String(r.count).padStart(7)}  ${r.code}: ${terminalText(r.message)}`);
     const ex = r.examples[0];
-    if (ex !== undefined) out.push(shorten(`           e.g. ${safeText(ex.source)}:${ex.line}${ex.excerpt ? `  ${safeText(ex.excerpt)}` : ""}`, width));
+    if (ex !== undefined) out.push(shorten(`           e.g. ${terminalText(ex.source)}:${ex.line}${ex.excerpt ? `  ${terminalText(ex.excerpt)}` : ""}`, width));
   }
   return out;
 }
@@ -45,16 +46,16 @@ function reasons(title: string, list: ReasonCount[], width: number): string[] {
 function denialRows(groups: DenialGroup[]): string[][] {
   return groups.map((g) => [
     String(g.count),
-    safeText(g.operation),
+    terminalText(g.operation),
     g.class,
-    g.denied.join(g.class === "file" ? "" : ",") || "-",
-    safeText(g.comms.join(",")),
-    safeText(g.resource),
+    terminalText(g.denied.join(g.class === "file" ? "" : ",")) || "-",
+    terminalText(g.comms.join(",")),
+    terminalText(g.resource),
   ]);
 }
 
 /**
- * Colour, added last: every log-derived value went through safeText, so no escape sequence in
+ * Colour, added last: every log-derived value went through terminalText, so no escape sequence in
  * the text can come from a log; these are the only ones.
  */
 function colorize(text: string): string {
@@ -72,7 +73,8 @@ function colorize(text: string): string {
 }
 
 export function renderText(report: AnalyzeReport, options: TextOptions = {}): string {
-  const text = renderPlain(report, options);
+  // The last gate: whatever a renderer missed cannot reach the terminal raw.
+  const text = terminalDocument(renderPlain(report, options));
   return options.color === true ? colorize(text) : text;
 }
 
@@ -83,7 +85,7 @@ function renderPlain(report: AnalyzeReport, options: TextOptions): string {
   const out: string[] = [];
 
   out.push("aalens analyze");
-  for (const note of report.notes) out.push(`  ${safeText(note)}`);
+  for (const note of report.notes) out.push(`  ${terminalText(note)}`);
   out.push(`  read ${plural(s.lines, "line")} from ${plural(report.inputs.length, "input")}: ${plural(s.records, "audit record")}, ${plural(s.apparmor, "AppArmor event")}, ${plural(s.denials, "denial")}`);
   if (s.duplicates > 0) out.push(`  ${plural(s.duplicates, "AppArmor record")} already read from another source (journal transports, audit.log and journal) counted once`);
   if (s.filtered > 0) out.push(`  ${plural(s.filtered, "AppArmor event")} left out by --since/--until/--profile/--host/--pasta`);
@@ -104,7 +106,7 @@ function renderPlain(report: AnalyzeReport, options: TextOptions): string {
     }
     const profiles = [...byProfile.entries()].sort((a, b) => total(b[1]) - total(a[1]));
     for (const [profile, groups] of profiles) {
-      out.push("", `  profile ${safeText(profile)}  (${plural(total(groups), "denial")})`);
+      out.push("", `  profile ${terminalText(profile)}  (${plural(total(groups), "denial")})`);
       const rows = [["count", "operation", "class", "denied", "comm", "resource"], ...denialRows(groups.slice(0, perProfile))];
       out.push(...table(rows, width, "    "));
       if (groups.length > perProfile) out.push(`    … and ${groups.length - perProfile} more`);
@@ -120,7 +122,7 @@ function renderPlain(report: AnalyzeReport, options: TextOptions): string {
   out.push(...reasons("Records kept with warnings", report.warnings, width));
   if (report.errors.length > 0) {
     out.push("", "Inputs that could not be read");
-    for (const e of report.errors) out.push(`  ${safeText(e.source)}: ${safeText(e.message)}`);
+    for (const e of report.errors) out.push(`  ${terminalText(e.source)}: ${terminalText(e.message)}`);
   }
   return out.join("\n") + "\n";
 }
@@ -132,16 +134,16 @@ function ruleSection(report: AnalyzeReport, width: number): string[] {
   const byProfile = new Map<string, typeof report.rules>();
   for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
   for (const [profile, rules] of byProfile) {
-    out.push("", `  profile ${safeText(profile)}`);
+    out.push("", `  profile ${terminalText(profile)}`);
     for (const r of rules) {
       const mark = r.warning !== undefined ? "  # WARNING " : r.status === "missing" || r.status === "unknown" ? "    " : `  # ${r.status}: `;
       // Rules are never shortened: they are meant to be copied.
-      out.push(`  ${mark}${safeText(r.rule)}  # ${r.covers.count}×`);
-      if (r.warning !== undefined) out.push(shorten(`        ${safeText(r.warning)}`, width));
+      out.push(`  ${mark}${terminalText(r.rule)}  # ${r.covers.count}×`);
+      if (r.warning !== undefined) out.push(shorten(`        ${terminalText(r.warning)}`, width));
     }
   }
   const unmapped = report.unmapped.reduce((n, u) => n + u.count, 0);
-  if (unmapped > 0) out.push("", `  ${plural(unmapped, "event")} gave no rule: ${report.unmapped.map((u) => safeText(u.reason)).slice(0, 3).join("; ")}`);
+  if (unmapped > 0) out.push("", `  ${plural(unmapped, "event")} gave no rule: ${report.unmapped.map((u) => terminalText(u.reason)).slice(0, 3).join("; ")}`);
   return out;
 }
 

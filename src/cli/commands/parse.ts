@@ -2,7 +2,7 @@
 import { INPUT_OPTIONS, intOption, parseCommandArgs, resolveInputs } from "../args.js";
 import { Output } from "../output.js";
 import { readRecords } from "../../parse/read-records.js";
-import { safeText } from "../../report/sanitize.js";
+import { jsonText, terminalText } from "../../report/text-safety.js";
 import { SKIP_CODES, type SkipCode } from "../../input/reasons.js";
 
 export const parseHelp = `Usage: aalens parse [options] [INPUT…]
@@ -40,7 +40,7 @@ export async function runParse(argv: string[]): Promise<number> {
     resolveInputs(positionals),
     {
       record(record) {
-        out.push(JSON.stringify(record) + "\n");
+        out.push(jsonText(record) + "\n");
       },
       afterBatch: () => out.drain(),
       unparsed(s) {
@@ -51,10 +51,10 @@ export async function runParse(argv: string[]): Promise<number> {
       },
       sourceError(source, message) {
         errors++;
-        process.stderr.write(`aalens: ${safeText(source)}: ${safeText(message)}\n`);
+        process.stderr.write(`aalens: ${terminalText(source)}: ${terminalText(message)}\n`);
       },
       note(message) {
-        if (!values.quiet) process.stderr.write(`aalens: ${safeText(message)}\n`);
+        if (!values.quiet) process.stderr.write(`aalens: ${terminalText(message)}\n`);
       },
     },
     { maxLineLength },

@@ -5,7 +5,7 @@ import { Output } from "../output.js";
 import { policyChecker, policyNotes } from "../policy.js";
 import { buildReport } from "../../report/report.js";
 import { renderPastaText } from "../../report/pasta-text.js";
-import { safeText } from "../../report/sanitize.js";
+import { jsonText, terminalText } from "../../report/text-safety.js";
 
 export const pastaHelp = `Usage: aalens pasta [options] [INPUT…]
 
@@ -45,10 +45,10 @@ export async function runPasta(argv: string[]): Promise<number> {
   state.notes.push(...policyNotes(values));
   const report = buildReport(state, { policy: policyChecker(values) });
   const out = Output.open(values.output as string | undefined);
-  if (format === "json") out.push(JSON.stringify(report.pasta, null, 2) + "\n");
+  if (format === "json") out.push(jsonText(report.pasta, 2) + "\n");
   else {
     const lines = renderPastaText(report.pasta);
-    out.push(lines.length === 0 ? `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)\n` : ["aalens pasta", ...report.notes.map((n) => `  ${safeText(n)}`), ...lines].join("\n") + "\n");
+    out.push(lines.length === 0 ? `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)\n` : ["aalens pasta", ...report.notes.map((n) => `  ${terminalText(n)}`), ...lines].join("\n") + "\n");
   }
   await out.close();
   return exitStatus(state, values);

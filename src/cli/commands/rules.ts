@@ -1,4 +1,5 @@
 /** `aalens rules`: the AppArmor rules the logs show are missing, per profile, ready to paste. */
+import { jsonText } from "../../report/text-safety.js";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, resolveInputs } from "../args.js";
@@ -89,7 +90,7 @@ export async function runRules(argv: string[]): Promise<number> {
   const out = Output.open(values.output as string | undefined);
   if (format === "json") {
     const rules = report.rules.map(({ profile, rule, status, warning, covers, reason }) => ({ profile, rule, status, ...(warning ? { warning } : {}), covers, reason }));
-    out.push(JSON.stringify(rules, null, 2) + "\n");
+    out.push(jsonText(rules, 2) + "\n");
   } else if (dir === undefined) out.push(renderApparmor(report, fileOf));
   await out.close();
   return exitStatus(state, values);

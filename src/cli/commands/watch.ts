@@ -18,7 +18,7 @@ import { ReportBuilder } from "../../report/build-report.js";
 import type { EventView } from "../../report/event-view.js";
 import { buildReport } from "../../report/report.js";
 import { renderApparmor } from "../../report/apparmor.js";
-import { safeText } from "../../report/sanitize.js";
+import { jsonText, terminalText } from "../../report/text-safety.js";
 import { ecsDocument, ecsLine } from "../../report/ecs.js";
 import { renderPastaText } from "../../report/pasta-text.js";
 import { policyChecker } from "../policy.js";
@@ -100,7 +100,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   const pollMs = intOption(values["poll-ms"], "poll-ms", 250);
   const statePath = values.state as string | undefined;
   const note = (m: string) => {
-    if (!values.quiet) process.stderr.write(`aalens: ${safeText(m)}\n`);
+    if (!values.quiet) process.stderr.write(`aalens: ${terminalText(m)}\n`);
   };
 
   // Repeats of one denial are folded: printed once, then counted.
@@ -121,7 +121,7 @@ export async function runWatch(argv: string[]): Promise<number> {
       return;
     }
     if (format === "json") {
-      process.stdout.write(JSON.stringify({ time: v.record.time, host: v.record.host, profile: v.fields.profile ?? null, mode: v.record.mode, class: v.kind, operation: v.fields.operation ?? null, resource: v.resource, comm: v.fields.comm ?? null, pid: v.fields.pid ?? null, pastaOperation: v.pastaStep, caller: v.caller, rule: v.rule, repeat: n, source: v.record.source, line: v.record.line }) + "\n");
+      process.stdout.write(jsonText({ time: v.record.time, host: v.record.host, profile: v.fields.profile ?? null, mode: v.record.mode, class: v.kind, operation: v.fields.operation ?? null, resource: v.resource, comm: v.fields.comm ?? null, pid: v.fields.pid ?? null, pastaOperation: v.pastaStep, caller: v.caller, rule: v.rule, repeat: n, source: v.record.source, line: v.record.line }) + "\n");
       return;
     }
     if (n > 1 && n !== 10 && n !== 100 && n % 1000 !== 0) return;
@@ -129,8 +129,8 @@ export async function runWatch(argv: string[]): Promise<number> {
     const secs = (Date.now() - held.first) / 1000;
     const times = n > 1 ? ` (×${n}${secs >= 1 ? `, ${(n / secs).toFixed(1)}/s` : ""})` : "";
     process.stdout.write(
-      `${v.record.time ?? "-"} ${safeText(v.fields.profile ?? "?")} ${v.record.mode} ${safeText(v.fields.operation ?? "?")} ${safeText(v.resource)}${v.fields.comm ? ` comm=${safeText(v.fields.comm)}` : ""}${pasta}${times}\n` +
-        (n === 1 && v.rule !== null ? `    rule: ${safeText(v.rule)}\n` : ""),
+      `${v.record.time ?? "-"} ${terminalText(v.fields.profile ?? "?")} ${v.record.mode} ${terminalText(v.fields.operation ?? "?")} ${terminalText(v.resource)}${v.fields.comm ? ` comm=${terminalText(v.fields.comm)}` : ""}${pasta}${times}\n` +
+        (n === 1 && v.rule !== null ? `    rule: ${terminalText(v.rule)}\n` : ""),
     );
   };
 
@@ -166,7 +166,7 @@ export async function runWatch(argv: string[]): Promise<number> {
     const cursor = journal?.position();
     if (cursor !== undefined) state.journalCursor = cursor;
     const tmp = `${statePath}.tmp-${process.pid}`;
-    await writeFile(tmp, JSON.stringify(state));
+    await writeFile(tmp, jsonText(state));
     await rename(tmp, statePath);
   };
 
