@@ -3,10 +3,9 @@
  * name at all): gzip is inflated in-process, xz/zstd/bzip2 through the system's own tools,
  * because Node 20's zlib has neither xz nor zstd.
  */
-import { Readable, pipeline } from "node:stream";
-import { createGunzip } from "node:zlib";
 import { commandOutput, firstStderrLine } from "./command.js";
 import { SourceError } from "./errors.js";
+import { gunzip } from "./gunzip.js";
 import { findCommand } from "./which.js";
 
 export type Compression = "plain" | "gzip" | "xz" | "zstd" | "bzip2";
@@ -60,23 +59,4 @@ export function decompress(kind: Compression, source: AsyncIterable<Buffer>): As
             "corrupt-archive",
           ),
   });
-}
-
-async function* gunzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const input = Readable.from(source, { objectMode: false });
-  const inflate = createGunzip();
-  // Errors from either side end up on `inflate`, where the loop below sees them.
-  pipeline(input, inflate, () => {});
-  try {
-    for await (const chunk of inflate) yield chunk as Buffer;
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("Z_")) {
-      throw new SourceError(`corrupt or truncated gzip data (${(err as Error).message})`, "corrupt-archive");
-    }
-    throw err;
-  } finally {
-    input.destroy();
-    inflate.destroy();
-  }
 }

@@ -41,6 +41,7 @@ export const INPUT_CODES = {
   "character-device": "a character device, not a log",
   "symlink-loop": "directory reached twice through symbolic links",
   "corrupt-archive": "corrupt or truncated compressed data (what decompressed before it was read)",
+  "trailing-garbage": "bytes after the compressed data, ignored as gzip -dc does (all the data was read)",
   "tool-missing": "decompressor not installed",
   "journalctl-failed": "journalctl could not read the journal",
   "no-system-logs": "no input was named and none of the system's own logs could be read",
