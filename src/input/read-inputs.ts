@@ -3,7 +3,7 @@
  * for stdin — as batches of SourceLine. A bad input is reported once through onSourceError and
  * the next one is read; nothing is thrown for it.
  */
-import type { Dirent } from "node:fs";
+import type { Dirent, Stats } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { SourceLine } from "./source-line.js";
@@ -32,7 +32,7 @@ async function* readPath(path: string, opts: ReadOptions, seenDirs: Set<string>)
     return;
   }
   if (isDir) yield* readDirectory(path, opts, seenDirs);
-  else yield* readFile(path, opts); // regular files, and pipes such as bash's `<(…)`
+  else yield* readFile(path, opts); // regular files and pipes such as bash's `<(…)`; devices are refused there
 }
 
 async function* readDirectory(dir: string, opts: ReadOptions, seenDirs: Set<string>): AsyncGenerator<SourceLine[]> {
@@ -55,21 +55,19 @@ async function* readDirectory(dir: string, opts: ReadOptions, seenDirs: Set<stri
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
+    let type: Dirent | Stats = entry;
     if (entry.isSymbolicLink()) {
       try {
-        const st = await stat(path);
-        isDir = st.isDirectory();
-        isFile = st.isFile();
+        type = await stat(path); // a link to itself fails here with ELOOP: one error, and the walk goes on
       } catch (err) {
         opts.onSourceError?.(path, errorText(err), errorCode(err));
         continue;
       }
     }
-    if (isDir) yield* readDirectory(path, opts, seenDirs);
-    else if (isFile) yield* readFile(path, opts);
-    // Sockets, FIFOs and devices inside a log directory are not logs, but say so rather than skip silently.
-    else opts.onSourceError?.(path, "not a regular file; skipped", "not-regular-file");
+    if (type.isDirectory()) yield* readDirectory(path, opts, seenDirs);
+    else if (type.isFile()) yield* readFile(path, opts);
+    // FIFOs, sockets and devices inside a log directory are never opened (a FIFO would block
+    // until a writer comes), but say so rather than skip silently.
+    else opts.onSourceError?.(path, "not a regular file; skipped", type.isCharacterDevice() ? "character-device" : "not-regular-file");
   }
 }
