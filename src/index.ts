@@ -36,4 +36,4 @@ export type { EventView } from "./report/event-view.js";
 export { renderText } from "./report/text.js";
 export { renderJson } from "./report/json.js";
 export { renderApparmor } from "./report/apparmor.js";
-export { safeText } from "./report/sanitize.js";
+export { terminalText, jsonText, csvCell } from "./report/text-safety.js";

@@ -9,7 +9,7 @@ import { lstat, open, rename, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { errorText } from "../input/errors.js";
-import { safeText } from "../report/sanitize.js";
+import { messageText } from "../report/text-safety.js";
 import { UsageError } from "./args.js";
 
 function kindOf(st: { isSymbolicLink(): boolean; isFIFO(): boolean; isDirectory(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
@@ -23,7 +23,7 @@ function kindOf(st: { isSymbolicLink(): boolean; isFIFO(): boolean; isDirectory(
 
 /** Write `data` to `path` atomically (see above); failures are one-line UsageErrors naming the file. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const shown = safeText(path);
+  const shown = messageText(path);
   let mode: number | undefined;
   try {
     const st = await lstat(path);
@@ -31,14 +31,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     mode = st.mode & 0o7777;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new UsageError(`${shown}: cannot write (${safeText(errorText(err))})`);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new UsageError(`${shown}: cannot write (${messageText(errorText(err))})`);
   }
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString("hex")}.tmp`);
   let handle;
   try {
     handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   } catch (err) {
-    throw new UsageError(`${shown}: cannot write (${safeText(errorText(err))})`);
+    throw new UsageError(`${shown}: cannot write (${messageText(errorText(err))})`);
   }
   try {
     try {
@@ -51,6 +51,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw new UsageError(`${shown}: cannot write (${safeText(errorText(err))})`);
+    throw new UsageError(`${shown}: cannot write (${messageText(errorText(err))})`);
   }
 }

@@ -6,7 +6,7 @@
 import { open } from "node:fs/promises";
 import { errorText } from "../input/errors.js";
 import { STATE_FORMAT, STATE_VERSION, type AnalysisState } from "../report/model.js";
-import { safeText } from "../report/sanitize.js";
+import { messageText } from "../report/text-safety.js";
 import { validateState } from "../report/validate-state.js";
 import { UsageError } from "./args.js";
 import { writeFileAtomic } from "./safe-write.js";
@@ -53,13 +53,13 @@ function ownValue(o: object, key: string): unknown {
  * field of the wrong type — is a UsageError naming the file (and the field), not a crash.
  */
 export async function loadState(path: string): Promise<AnalysisState> {
-  const name = safeText(path);
+  const name = messageText(path);
   let bytes: Buffer;
   try {
     bytes = await readCapped(path, MAX_STATE_BYTES, name);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`${name}: cannot read (${safeText(errorText(err))})`);
+    throw new UsageError(`${name}: cannot read (${messageText(errorText(err))})`);
   }
   let text: string;
   try {

@@ -366,28 +366,30 @@ export class ReportBuilder {
     const known = new Set<number>();
     const pasta = new Set<string>();
     const s = other.summary;
+    // Never below zero: a state from elsewhere may claim more records than its counts hold.
+    const less = (n: number | undefined) => Math.max(0, (n ?? 0) - 1);
     for (const [signature, host, mode, filtered, g, r, u, owner] of other.seen) {
       if (!this.assembler.knows(signature, host)) continue;
       known.add(signature);
       s.duplicates++;
       if (filtered === 1) {
-        s.filtered--;
+        s.filtered = less(s.filtered);
         continue;
       }
-      s.apparmor--;
-      if (mode === "DENIED" || mode === "KILL") s.denials--;
-      other.appArmorModes[mode] = (other.appArmorModes[mode] ?? 1) - 1;
+      s.apparmor = less(s.apparmor);
+      if (mode === "DENIED" || mode === "KILL") s.denials = less(s.denials);
+      other.appArmorModes[mode] = less(other.appArmorModes[mode]);
       const group = other.denials[g];
-      if (group !== undefined) group.count--;
+      if (group !== undefined) group.count = less(group.count);
       const entry = other.rules.entries[r];
       if (entry !== undefined) {
-        entry.count--;
-        entry.modes[mode] = (entry.modes[mode] ?? 1) - 1;
-        if (owner === 1) entry.ownerYes--;
-        else if (owner === 0) entry.ownerNo--;
+        entry.count = less(entry.count);
+        entry.modes[mode] = less(entry.modes[mode]);
+        if (owner === 1) entry.ownerYes = less(entry.ownerYes);
+        else if (owner === 0) entry.ownerNo = less(entry.ownerNo);
       }
       const unmapped = other.rules.unmapped[u];
-      if (unmapped !== undefined) unmapped.count--;
+      if (unmapped !== undefined) unmapped.count = less(unmapped.count);
     }
     if (known.size > 0) for (const d of this.pasta.result().denials) if (d.auditId !== null) pasta.add(`${d.auditId}|${d.host ?? ""}|${d.operation}|${d.object}`);
     return { count: known.size, known, pasta };

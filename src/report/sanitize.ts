@@ -2,9 +2,6 @@
  * Width helpers for text output. The cleaning of log text lives in text-safety.ts.
  */
 
-/** Kept for callers not yet moved to text-safety.ts (terminalText). */
-export { terminalText as safeText } from "./text-safety.js";
-
 /** Shorten to at most `max` characters with an ellipsis, never splitting a surrogate pair. */
 export function shorten(value: string, max: number): string {
   if (max <= 1) return "";

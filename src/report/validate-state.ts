@@ -23,7 +23,8 @@ import type { SourceSummary } from "../input/types.js";
 import { SKIP_CODES, WARNING_CODES, type ReasonCode } from "../input/reasons.js";
 import { STATE_FORMAT, STATE_VERSION } from "./model.js";
 import type { AnalysisState, DenialGroup, Example, ReasonCount, SeenRecord, Summary } from "./model.js";
-import { safeText, shorten } from "./sanitize.js";
+import { messageText } from "./text-safety.js";
+import { shorten } from "./sanitize.js";
 
 /** Longest string accepted (UTF-16 code units): far above any excerpt, path or name aalens keeps. */
 export const MAX_STRING = 1 << 20;
@@ -49,7 +50,7 @@ function formatPath(path: Path): string {
   for (const key of keys.reverse()) {
     if (typeof key === "number") out += `[${key}]`;
     else if (IDENT.test(key) && key.length <= 64) out += out === "" ? key : `.${key}`;
-    else out += `[${safeText(JSON.stringify(shorten(key, 40)))}]`;
+    else out += `[${messageText(JSON.stringify(shorten(key, 40)))}]`;
   }
   return out;
 }
