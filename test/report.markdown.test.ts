@@ -141,12 +141,12 @@ describe("Markdown report", () => {
       "type=AVC msg=audit(garbage | `x`",
       'type=AVC msg=audit(1764382380.1:5): apparmor="DENIED" operation="open" name="/x|y" comm="un|terminated',
     ]);
-    report.errors.push({ source: "/var/log/a|`b`.log", message: "EACCES: permission denied" });
+    report.errors.push({ source: "/var/log/a|`b`.log", code: "permission-denied", message: "EACCES: permission denied" });
     const md = renderMarkdown(report);
     expectWellFormed(md);
     expect(md).toContain("### Unreadable or dropped lines\n\n| count | reason | first example |\n| ---: | --- | --- |\n| 1 | `truncated-header: audit header");
     expect(md).toContain("### Records kept with warnings\n\n| count | reason | first example |\n");
-    expect(md).toContain("### Inputs that could not be read\n\n- ``/var/log/a|`b`.log``: EACCES: permission denied\n");
+    expect(md).toContain("### Inputs that could not be read\n\n- ``/var/log/a|`b`.log``: EACCES: permission denied (permission-denied)\n");
   });
 
   it("keeps tables, fences and headings intact whatever the log values hold", () => {

@@ -136,7 +136,7 @@ const CASES: Array<[name: string, mutate: (s: Record<string, any>) => void, fiel
   ["file permissions out of rwalkm", (s) => (s.rules.entries[indexOfKind(s, "file")].rule.perms = "rwx"), (s) => `rules.entries[${indexOfKind(s, "file")}].rule.perms`, /rwalkm/],
   ["a capability name that would add a second rule", (s) => (s.rules.entries[indexOfKind(s, "capability")].rule.names = ["sys_admin, /** rwx"]), (s) => `rules.entries[${indexOfKind(s, "capability")}].rule.names[0]`, /one word/],
   ["a boolean as a string", (s) => (s.rules.entries[indexOfKind(s, "file")].rule.owner = "false"), (s) => `rules.entries[${indexOfKind(s, "file")}].rule.owner`, /true or false/],
-  ["an error without its message", (s) => (s.errors = [{ source: "x" }]), "errors[0].message", /^missing$/],
+  ["an error without its message", (s) => (s.errors = [{ source: "x", code: "not-found" }]), "errors[0].message", /^missing$/],
   ["a reason code inherited from Object.prototype", (s) => (s.unparsed = [{ code: "toString", message: "m", count: 1, examples: [] }]), "unparsed[0].code", /not a reason code/],
   ["a time that is not ISO-8601", (s) => (s.denials[0].firstSeen = "yesterday"), "denials[0].firstSeen", /ISO-8601/],
   ["another version", (s) => (s.version = "2"), "version", /expected version 2/],

@@ -85,8 +85,8 @@ export async function collectState(inputs: string[], values: Record<string, unkn
       other: (line) => builder.other(line),
       framingSkip: (s) => builder.framingSkip(s),
       line: progress === undefined ? () => builder.line() : () => (builder.line(), progress.onLine()),
-      sourceError: (source, message) => {
-        builder.sourceError(source, message);
+      sourceError: (source, message, code) => {
+        builder.sourceError(source, message, code);
         if (!values.quiet) process.stderr.write(`aalens: ${terminalText(source)}: ${terminalText(message)}\n`);
       },
       sourceDone: (summary) => builder.sourceDone(summary),

@@ -9,6 +9,7 @@ import { parseLine, type SourceContext } from "./parse-line.js";
 import type { AuditRecord, Skipped, SourceLine } from "./record.js";
 import { recordHeader, type RecordHeader } from "./record-header.js";
 import { internalSkip } from "./internal.js";
+import type { InputCode } from "../input/reasons.js";
 
 export interface RecordSink {
   /** A record; `text` is the line it came from (for examples in reports). */
@@ -25,7 +26,7 @@ export interface RecordSink {
   /** A line the framing layer dropped (too long, undecodable journal entry …). */
   framingSkip?(skipped: Skipped): void;
   line?(): void;
-  sourceError?(source: string, message: string): void;
+  sourceError?(source: string, message: string, code: InputCode): void;
   sourceDone?(summary: SourceSummary): void;
   note?(message: string): void;
   /** Awaited after each batch of lines: where a slow consumer applies backpressure. */
@@ -49,7 +50,7 @@ export async function readRecords(inputs: string[], sink: RecordSink, options: R
     onLine: sink.line?.bind(sink),
     onBytes: options.onBytes,
     onSkip: (s) => sink.framingSkip?.(s),
-    onSourceError: (source, message) => sink.sourceError?.(source, message),
+    onSourceError: (source, message, code) => sink.sourceError?.(source, message, code),
     onSourceDone: (summary) => sink.sourceDone?.(summary),
     onNote: (message) => sink.note?.(message),
   };

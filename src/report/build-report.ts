@@ -15,9 +15,9 @@ import { RuleAggregator, type RuleRef, type RuleState } from "../apparmor/rules/
 import { PastaCollector } from "../pasta/collect.js";
 import { detach, excerpt } from "../input/detach.js";
 import type { SourceSummary } from "../input/types.js";
-import type { ReasonCode } from "../input/reasons.js";
+import type { InputCode, ReasonCode } from "../input/reasons.js";
 import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./model.js";
-import { STATE_FORMAT, STATE_VERSION, type SeenRecord } from "./model.js";
+import { STATE_FORMAT, STATE_VERSION, type InputError, type SeenRecord } from "./model.js";
 import { NestedMap } from "./nested-map.js";
 import { eventView, type EventView } from "./event-view.js";
 import { internalSkip } from "../parse/internal.js";
@@ -95,7 +95,7 @@ export class ReportBuilder {
   private readonly formats = new Map<string, number>();
   private readonly types = new Map<string, number>();
   private modes: Partial<Record<Mode, number>> = {};
-  private errors: Array<{ source: string; message: string }> = [];
+  private errors: InputError[] = [];
   /** profile → "operation class" → resource → group; keys are detached (they outlive the batch). */
   private readonly groups = new NestedMap<Group>();
   private readonly unparsed = new Map<ReasonCode, ReasonCount>();
@@ -247,9 +247,9 @@ export class ReportBuilder {
     this.count(this.unparsed, s.code, s.message, { source: s.source, line: s.line, excerpt: s.excerpt ?? "" });
   }
 
-  sourceError(source: string, message: string): void {
+  sourceError(source: string, message: string, code: InputCode = "read-error"): void {
     this.summary.inputErrors++;
-    this.errors.push({ source, message });
+    this.errors.push({ source, code, message });
   }
 
   sourceDone(summary: SourceSummary): void {

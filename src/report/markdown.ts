@@ -229,7 +229,7 @@ export function renderMarkdown(report: AnalyzeReport, options: MarkdownOptions =
   out.push(...reasons("Records kept with warnings", report.warnings, maxCell));
   if (report.errors.length > 0) {
     out.push("", "### Inputs that could not be read", "");
-    for (const e of report.errors) out.push(`- ${codeSpan(e.source)}: ${escapeText(e.message)}`);
+    for (const e of report.errors) out.push(`- ${codeSpan(e.source)}: ${escapeText(e.message)} (${e.code})`);
   }
   return terminalDocument(out.join("\n") + "\n");
 }

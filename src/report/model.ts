@@ -4,7 +4,7 @@
  * REPORT_VERSION / STATE_VERSION on breaking changes.
  */
 import type { Mode } from "../parse/record.js";
-import type { ReasonCode } from "../input/reasons.js";
+import type { InputCode, ReasonCode } from "../input/reasons.js";
 import type { SourceSummary } from "../input/types.js";
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
 import type { RuleEntry, RuleState } from "../apparmor/rules/aggregate.js";
@@ -110,7 +110,7 @@ export interface AnalyzeReport {
   pasta: PastaReport;
   unparsed: ReasonCount[];
   warnings: ReasonCount[];
-  errors: Array<{ source: string; message: string }>;
+  errors: InputError[];
 }
 
 export interface PastaReport {
@@ -120,6 +120,13 @@ export interface PastaReport {
   dropped: number;
   /** Incidents diagnosed but not listed (a report lists the first 200). */
   omittedIncidents: number;
+}
+
+/** An input that could not be read, or only partly: where, why (a stable code) and what exactly. */
+export interface InputError {
+  source: string;
+  code: InputCode;
+  message: string;
 }
 
 /** Everything an analysis collected, as saved by `analyze --save-state` and read by `merge`. */
@@ -137,7 +144,7 @@ export interface AnalysisState {
   denials: DenialGroup[];
   unparsed: ReasonCount[];
   warnings: ReasonCount[];
-  errors: Array<{ source: string; message: string }>;
+  errors: InputError[];
   rules: RuleState;
   pasta: PastaState;
   /**

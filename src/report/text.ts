@@ -122,7 +122,7 @@ function renderPlain(report: AnalyzeReport, options: TextOptions): string {
   out.push(...reasons("Records kept with warnings", report.warnings, width));
   if (report.errors.length > 0) {
     out.push("", "Inputs that could not be read");
-    for (const e of report.errors) out.push(`  ${terminalText(e.source)}: ${terminalText(e.message)}`);
+    for (const e of report.errors) out.push(`  ${terminalText(e.source)}: ${terminalText(e.message)} (${e.code})`);
   }
   return out.join("\n") + "\n";
 }

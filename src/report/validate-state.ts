@@ -20,9 +20,9 @@ import type { Rule } from "../apparmor/rule-model.js";
 import type { RuleEntry, RuleExample, RuleState, Unmapped } from "../apparmor/rules/aggregate.js";
 import type { PastaDenial, PastaMessage, PastaState } from "../pasta/collect.js";
 import type { SourceSummary } from "../input/types.js";
-import { SKIP_CODES, WARNING_CODES, type ReasonCode } from "../input/reasons.js";
+import { INPUT_CODES, SKIP_CODES, WARNING_CODES, type ReasonCode } from "../input/reasons.js";
 import { STATE_FORMAT, STATE_VERSION } from "./model.js";
-import type { AnalysisState, DenialGroup, Example, ReasonCount, SeenRecord, Summary } from "./model.js";
+import type { AnalysisState, DenialGroup, Example, InputError, ReasonCount, SeenRecord, Summary } from "./model.js";
 import { messageText } from "./text-safety.js";
 import { shorten } from "./sanitize.js";
 
@@ -372,7 +372,7 @@ const analysisStateFields = record<AnalysisState>({
   denials: arrayOf(denialGroup),
   unparsed: arrayOf(reasonCount),
   warnings: arrayOf(reasonCount),
-  errors: arrayOf(record<{ source: string; message: string }>({ source: str, message: str })),
+  errors: arrayOf(record<InputError>({ source: str, code: oneOf(INPUT_CODES, "an input error code"), message: str })),
   rules: ruleState,
   pasta: pastaState,
   seen: arrayOf(seenRecord),
