@@ -142,13 +142,16 @@ describe("journalctl -o export input", () => {
     expect(r.onLine).toBe(5);
   });
 
-  it("a binary field cut short is one error; the complete entries before it are kept", async () => {
+  it("a binary field cut short by the end of the data is one skipped entry; the complete entries before it are kept", async () => {
     const path = join(dir, "cut.export");
     const cutField = binary("MESSAGE", Buffer.from("this value is cut")).subarray(0, 20);
     writeFileSync(path, Buffer.concat([text("__CURSOR", "1"), text("MESSAGE", "complete"), END, text("__CURSOR", "2"), cutField]));
     const r = await collect([path]);
     expect(r.lines.map((l) => l.text)).toEqual(["complete"]);
-    expect(r.errors).toEqual([[path, "malformed journal export data (the data ends inside a binary field)"]]);
+    expect(r.errors).toEqual([]);
+    expect(r.skips.map((k) => [k.line, k.code, k.message])).toEqual([
+      [2, "journal-export-invalid", "malformed journal export entry (the data ends inside a binary field)"],
+    ]);
   });
 
   const journalctl = ["/usr/bin/journalctl", "/bin/journalctl"].find((p) => existsSync(p));

@@ -88,6 +88,8 @@ describe("values", () => {
     expect(f.pid).toBeUndefined();
     expect(f.fsuid).toBe(-1);
     expect(f.ouid).toBeUndefined();
+    expect(codes('type=AVC msg=audit(1.2:3): apparmor="DENIED" operation="open" profile="p" pid=99999999999999999999 fsuid=-1')).toEqual(["number-out-of-range"]);
+    expect(codes('type=AVC msg=audit(1.2:3): apparmor="DENIED" operation="open" profile="p" pid=4194304 auid=4294967295 exit=-13')).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 /**
  * journald export-format bytes → batches of SourceLine, one per entry (line = entry number).
+ * Malformed entries are counted and skipped; the parser has already resumed at the next one.
  */
 import type { SourceLine } from "./source-line.js";
 import { BATCH_SIZE, type FrameContext } from "./frame-lines.js";
@@ -13,6 +14,10 @@ export async function* frameExport(chunks: AsyncIterable<Buffer>, ctx: FrameCont
   const parser = new ExportParser(ctx.maxLineLength, (entry) => {
     const line = ++entryNo;
     ctx.onLine();
+    if (entry.invalid !== undefined) {
+      ctx.onSkip?.({ source, line, code: "journal-export-invalid", message: `malformed journal export entry (${entry.invalid})` });
+      return;
+    }
     if (entry.messageTooLong) {
       ctx.onSkip?.({ source, line, code: "line-too-long", message: `journal MESSAGE longer than ${ctx.maxLineLength} characters` });
       return;

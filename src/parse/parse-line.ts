@@ -91,6 +91,8 @@ export const MAX_KEYS = 4096;
 /** `subj==/usr/sbin/ntpd (enforce)`: the label's mode, printed after a space. */
 const LABEL_MODE = /^\((?:enforce|complain|kill|unconfined|prompt|audit|mixed)\)$/;
 const LABEL_KEYS = new Set(["subj", "obj", "label", "profile", "peer", "peer_label", "tcontext"]);
+/** Ids and counts the kernel prints as unsigned decimals: a sign or more than 2^53 is not one of them. */
+const ID_KEYS = new Set(["pid", "ppid", "peer_pid", "uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "ouid", "ogid", "auid", "ses", "task", "parent", "sauid"]);
 /** `ouid=0FSUID=` — an ENRICHED key glued to the value before it (pasted without the \x1d). */
 const GLUED_KEY = /^(.*?)([A-Z][A-Z0-9_]*)=$/;
 
@@ -224,6 +226,9 @@ export function parseLine(src: SourceLine, context?: SourceContext): LineResult 
       }
       const d = decodeValue(key, raw, type, interpreted);
       if (d.warning !== undefined) odd.add(d.warning.code, d.warning.message);
+      if ((raw.charCodeAt(0) === 45 || raw.length > 15) && ID_KEYS.has(key) && !Number.isSafeInteger(Number(raw) >= 0 ? Number(raw) : NaN) && /^-?\d+$/.test(raw)) {
+        odd.add("number-out-of-range", `${key}=${raw.slice(0, 24)} is not an id the kernel writes (not read as a number)`);
+      }
       // `subj==/usr/sbin/ntpd (enforce)`: a label printed with its own `=` in front.
       put(key, lastBare && !d.hex && LABEL_KEYS.has(key) && d.value.charCodeAt(0) === 61 ? d.value.slice(1) : d.value);
       continue;
