@@ -30,13 +30,14 @@ export function parseJournalJson(line: string): JsonEntry {
   const raw = fields.MESSAGE;
   if (raw === null) return bad("journal-message-omitted");
   const message = fieldText(raw);
-  if (message === undefined) return bad("journal-message-type", `journal MESSAGE given as ${Array.isArray(raw) ? "an array of neither text nor bytes" : typeof raw}`);
+  if (message === undefined) return bad("journal-message-type", `journal MESSAGE given as ${describe(raw)}`);
   return { ok: true, message, meta: metaFromFields("journal-json", (name) => (Object.hasOwn(fields, name) ? fieldText(fields[name]) : undefined)) };
 }
 
-/** The text of one JSON field value, or undefined when absent/null. Repeated fields: the first value. */
+/** The text of one JSON field value, or undefined when absent/null/unusable. Repeated fields: the first value. */
 export function fieldText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
+  // journald writes strings only; a number from another tool still means its text.
   if (typeof value === "number") return String(value);
   if (!Array.isArray(value) || value.length === 0) return undefined;
   const first: unknown = value[0];
@@ -47,9 +48,25 @@ export function fieldText(value: unknown): string | undefined {
   return undefined;
 }
 
-function bytesToText(bytes: unknown[]): string {
+/** Bytes as UTF-8 text (invalid sequences become U+FFFD), or undefined when a value is not a byte. */
+function bytesToText(bytes: unknown[]): string | undefined {
   const buf = Buffer.allocUnsafe(bytes.length);
-  for (let i = 0; i < bytes.length; i++) buf[i] = Number(bytes[i]) & 0xff;
-  // Invalid UTF-8 becomes U+FFFD rather than an error.
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    // 256, -1 or 1.5 are not bytes: masking them would silently invent text.
+    if (typeof b !== "number" || !Number.isInteger(b) || b < 0 || b > 255) return undefined;
+    buf[i] = b;
+  }
   return buf.toString("utf8");
+}
+
+/** What a MESSAGE that fieldText cannot read was given as, for the skip message. */
+function describe(raw: unknown): string {
+  if (Array.isArray(raw)) {
+    if (raw.length === 0) return "an empty array";
+    const first: unknown = Array.isArray(raw[0]) ? raw[0][0] : raw[0];
+    return typeof first === "number" ? "an array of numbers that are not all bytes (0–255)" : "an array of neither text nor bytes";
+  }
+  if (typeof raw === "object") return "an object";
+  return typeof raw === "boolean" ? "a boolean" : typeof raw;
 }
