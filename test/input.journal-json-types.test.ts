@@ -24,18 +24,19 @@ async function readMessages(name: string, messages: string[]) {
 const type = (line: number, message: string) => [line, "journal-message-type", message];
 
 describe("journal JSON: odd MESSAGE types", () => {
-  it("an object, a boolean, an empty array: journal-message-type skips; a number is its text", async () => {
-    const r = await readMessages("scalars.json", ['{"text":"AVC apparmor=\\"DENIED\\""}', "true", "false", "[]", "42", "-1.5e3"]);
+  it("an object, a boolean, a number, an empty array: journal-message-type skips", async () => {
+    const r = await readMessages("scalars.json", ['{"text":"AVC apparmor=\\"DENIED\\""}', "true", "false", "[]", "42", "-1.5e3", '"text"']);
     expect(r.skips.map((s) => [s.line, s.code, s.message])).toEqual([
       type(2, "journal MESSAGE given as an object"),
       type(3, "journal MESSAGE given as a boolean"),
       type(4, "journal MESSAGE given as a boolean"),
       type(5, "journal MESSAGE given as an empty array"),
+      type(6, "journal MESSAGE given as a number"),
+      type(7, "journal MESSAGE given as a number"),
     ]);
     expect(r.lines.map((l) => [l.line, l.text])).toEqual([
       [1, "first"],
-      [6, "42"],
-      [7, "-1500"],
+      [8, "text"],
     ]);
   });
 

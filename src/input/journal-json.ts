@@ -29,7 +29,8 @@ export function parseJournalJson(line: string): JsonEntry {
   if (!Object.hasOwn(fields, "MESSAGE")) return bad("journal-no-message");
   const raw = fields.MESSAGE;
   if (raw === null) return bad("journal-message-omitted");
-  const message = fieldText(raw);
+  // journald writes MESSAGE as text or bytes, never as a JSON number: a number is not a log line.
+  const message = typeof raw === "number" ? undefined : fieldText(raw);
   if (message === undefined) return bad("journal-message-type", `journal MESSAGE given as ${describe(raw)}`);
   return { ok: true, message, meta: metaFromFields("journal-json", (name) => (Object.hasOwn(fields, name) ? fieldText(fields[name]) : undefined)) };
 }
@@ -37,7 +38,7 @@ export function parseJournalJson(line: string): JsonEntry {
 /** The text of one JSON field value, or undefined when absent/null/unusable. Repeated fields: the first value. */
 export function fieldText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
-  // journald writes strings only; a number from another tool still means its text.
+  // journald writes strings only; a number (a _PID from another tool) still means its text.
   if (typeof value === "number") return String(value);
   if (!Array.isArray(value) || value.length === 0) return undefined;
   const first: unknown = value[0];
@@ -68,5 +69,5 @@ function describe(raw: unknown): string {
     return typeof first === "number" ? "an array of numbers that are not all bytes (0–255)" : "an array of neither text nor bytes";
   }
   if (typeof raw === "object") return "an object";
-  return typeof raw === "boolean" ? "a boolean" : typeof raw;
+  return typeof raw === "boolean" ? "a boolean" : typeof raw === "number" ? "a number" : typeof raw;
 }
