@@ -62,6 +62,7 @@ esac`,
       "read 2 entries from journalctl -k",
       "journalctl _TRANSPORT=audit: Hint: You are currently not seeing messages from other users.",
       "read 1 entry from journalctl _TRANSPORT=audit",
+      "read 0 entries from journalctl DBUS_BROKER_POLICY_TYPE=apparmor",
       `read 1 line from ${join(auditDir, "audit.log.2.gz")}`,
       `read 1 line from ${join(auditDir, "audit.log.1")}`,
       `read 1 line from ${join(auditDir, "audit.log")}`,
@@ -69,6 +70,7 @@ esac`,
     expect(r.done.map((d) => [d.source, d.container])).toEqual([
       ["journalctl -k", "journal-json"],
       ["journalctl _TRANSPORT=audit", "journal-json"],
+      ["journalctl DBUS_BROKER_POLICY_TYPE=apparmor", "text"],
       [join(auditDir, "audit.log.2.gz"), "text"],
       [join(auditDir, "audit.log.1"), "text"],
       [join(auditDir, "audit.log"), "text"],
@@ -77,6 +79,7 @@ esac`,
     expect(readFileSync(`${journalctl}.args`, "utf8").trim().split("\n")).toEqual([
       "-k -o json --all --no-pager",
       "_TRANSPORT=audit -o json --all --no-pager",
+      "DBUS_BROKER_POLICY_TYPE=apparmor -o json --all --no-pager",
     ]);
   });
 
@@ -85,7 +88,7 @@ esac`,
       "journalctl-fails",
       `case "$1" in
   -k) echo "Failed to get journal access: Permission denied" >&2; exit 1 ;;
-  *) printf '%s\\n' '${audit}' ;;
+  _TRANSPORT=audit) printf '%s\\n' '${audit}' ;;
 esac`,
     );
     const auditDir = join(dir, "no-such-audit-dir");
@@ -95,6 +98,7 @@ esac`,
     expect(r.notes).toEqual([
       "skipped journalctl -k: Failed to get journal access: Permission denied",
       "read 1 entry from journalctl _TRANSPORT=audit",
+      "read 0 entries from journalctl DBUS_BROKER_POLICY_TYPE=apparmor",
       `skipped ${join(auditDir, "audit.log")}: no such file or directory`,
     ]);
   });

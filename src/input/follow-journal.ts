@@ -57,7 +57,7 @@ export class JournalFollower {
     else if (o.since !== undefined) args.push(`--since=${o.since}`);
     else if (o.fromStart === true) args.push("--no-tail");
     else args.push("--lines=0");
-    args.push("_TRANSPORT=kernel", "+", "_TRANSPORT=audit");
+    args.push("_TRANSPORT=kernel", "+", "_TRANSPORT=audit", "+", "DBUS_BROKER_POLICY_TYPE=apparmor");
     return args;
   }
 

@@ -5,7 +5,7 @@
 import type { SourceLine } from "./source-line.js";
 import { BATCH_SIZE, type FrameContext } from "./frame-lines.js";
 import { ExportParser } from "./journal-export.js";
-import { metaFromFields } from "./journal-meta.js";
+import { journalEntry } from "./journal-meta.js";
 
 export async function* frameExport(chunks: AsyncIterable<Buffer>, ctx: FrameContext): AsyncGenerator<SourceLine[]> {
   const { source, filter } = ctx;
@@ -22,12 +22,11 @@ export async function* frameExport(chunks: AsyncIterable<Buffer>, ctx: FrameCont
       ctx.onSkip?.({ source, line, code: "line-too-long", message: `journal MESSAGE longer than ${ctx.maxLineLength} characters` });
       return;
     }
-    const text = entry.message;
-    if (text === undefined) {
+    if (entry.message === undefined) {
       ctx.onSkip?.({ source, line, code: "journal-no-message", message: "journal entry without MESSAGE" });
       return;
     }
-    const meta = metaFromFields("journal-export", (name) => entry.fields.get(name));
+    const { text, meta } = journalEntry("journal-export", entry.message, (name) => entry.fields.get(name));
     // The audit transport's MESSAGE (`SYSCALL arch=…`) has no audit marker, yet is a record.
     if (filter && meta.transport !== "audit" && !filter(text)) return;
     batch.push({ source, line, text, meta });

@@ -10,6 +10,7 @@
  */
 import { excerpt } from "./detach.js";
 import { META_FIELDS } from "./journal-meta.js";
+import { DBUS_BROKER_FIELDS } from "./dbus-broker.js";
 
 export interface ExportEntry {
   /** MESSAGE as text (invalid UTF-8 replaced), or undefined when the entry has none or it was too long. */
@@ -124,7 +125,7 @@ export class ExportParser {
       }
       this.hasFields = true;
       const len = Number(length);
-      const wanted = name === "MESSAGE" || META_FIELDS.has(name);
+      const wanted = name === "MESSAGE" || META_FIELDS.has(name) || DBUS_BROKER_FIELDS.has(name);
       if (!wanted || len > this.cap) {
         if (name === "MESSAGE") this.messageTooLong = true;
         this.skipBytes = len;
@@ -180,7 +181,7 @@ export class ExportParser {
   private textField(name: string, buf: Buffer, start: number, end: number): void {
     if (!this.validName(name)) return;
     this.hasFields = true;
-    if (name !== "MESSAGE" && !META_FIELDS.has(name)) return;
+    if (name !== "MESSAGE" && !META_FIELDS.has(name) && !DBUS_BROKER_FIELDS.has(name)) return;
     if (end - start > this.cap) {
       if (name === "MESSAGE") this.messageTooLong = true;
       return;

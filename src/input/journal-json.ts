@@ -5,7 +5,7 @@
  * array of those when the field occurs more than once in the entry.
  */
 import type { LineMeta } from "./source-line.js";
-import { metaFromFields } from "./journal-meta.js";
+import { journalEntry } from "./journal-meta.js";
 import { SKIP_CODES, type SkipCode } from "./reasons.js";
 
 export type JsonEntry =
@@ -32,7 +32,8 @@ export function parseJournalJson(line: string): JsonEntry {
   // journald writes MESSAGE as text or bytes, never as a JSON number: a number is not a log line.
   const message = typeof raw === "number" ? undefined : fieldText(raw);
   if (message === undefined) return bad("journal-message-type", `journal MESSAGE given as ${describe(raw)}`);
-  return { ok: true, message, meta: metaFromFields("journal-json", (name) => (Object.hasOwn(fields, name) ? fieldText(fields[name]) : undefined)) };
+  const entry = journalEntry("journal-json", message, (name) => (Object.hasOwn(fields, name) ? fieldText(fields[name]) : undefined));
+  return { ok: true, message: entry.text, meta: entry.meta };
 }
 
 /** The text of one JSON field value, or undefined when absent/null/unusable. Repeated fields: the first value. */

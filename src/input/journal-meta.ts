@@ -3,6 +3,7 @@
  * (the audit transport drops `audit(…)` from MESSAGE; the host and time live only in fields).
  */
 import type { LineMeta } from "./source-line.js";
+import { dbusBrokerRecord } from "./dbus-broker.js";
 
 /** Journal fields `metaFromFields` reads, besides MESSAGE. */
 export const META_FIELDS = new Set([
@@ -15,7 +16,22 @@ export const META_FIELDS = new Set([
   "_AUDIT_TYPE",
   "SYSLOG_IDENTIFIER",
   "_PID",
+  "_EXE",
+  "_COMM",
+  "_UID",
 ]);
+
+/**
+ * The entry's text for the parser, and its meta: dbus-broker's own AppArmor denials become the
+ * record text they stand for; every other entry keeps its MESSAGE.
+ */
+export function journalEntry(format: string, message: string, get: (name: string) => string | undefined): { text: string; meta: LineMeta } {
+  const meta = metaFromFields(format, get);
+  const broker = dbusBrokerRecord(get);
+  if (broker === null) return { text: message, meta };
+  meta.dbusBroker = true;
+  return { text: broker.text, meta };
+}
 
 /** Builds LineMeta from a field lookup; absent or malformed fields are left out (JSON-safe, no undefined). */
 export function metaFromFields(format: string, get: (name: string) => string | undefined): LineMeta {
@@ -36,6 +52,12 @@ export function metaFromFields(format: string, get: (name: string) => string | u
   if (identifier !== undefined) meta.identifier = identifier;
   const pid = toInt(get("_PID"));
   if (pid !== undefined) meta.pid = pid;
+  const exe = get("_EXE");
+  if (exe !== undefined) meta.exe = exe;
+  const comm = get("_COMM");
+  if (comm !== undefined) meta.comm = comm;
+  const uid = toInt(get("_UID"));
+  if (uid !== undefined) meta.uid = uid;
   return meta;
 }
 

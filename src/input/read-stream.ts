@@ -9,6 +9,7 @@ import { describeError, errorCode, excerpt, SourceError } from "./errors.js";
 import { frameExport } from "./frame-export.js";
 import { frameLines, type FrameContext, type LineMapper } from "./frame-lines.js";
 import { parseJournalJson } from "./journal-json.js";
+import { mayBeDbusBrokerEntry } from "./dbus-broker.js";
 import { countBytes, peek } from "./peek.js";
 import { detectContainer, enoughToSniff, isJournalFile } from "./sniff.js";
 import type { InputCode } from "./reasons.js";
@@ -85,7 +86,7 @@ function textMapper({ source, filter }: FrameContext): LineMapper {
  */
 function jsonMapper({ source, filter, onSkip }: FrameContext): LineMapper {
   return (raw, line) => {
-    if (filter && !filter(raw) && !raw.includes('"MESSAGE":[')) return undefined;
+    if (filter && !filter(raw) && !raw.includes('"MESSAGE":[') && !mayBeDbusBrokerEntry(raw)) return undefined;
     const entry = parseJournalJson(raw);
     if (!entry.ok) {
       onSkip?.({ source, line, code: entry.code, message: entry.message, excerpt: excerpt(raw) });

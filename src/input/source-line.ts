@@ -20,6 +20,12 @@ export interface LineMeta {
   realtimeUsec?: number;
   /** journald `_TRANSPORT`: kernel, audit, syslog, journal, stdout. */
   transport?: string;
+  /** journald's trusted `_EXE`, `_COMM` and `_UID` of the process that wrote the entry. */
+  exe?: string;
+  comm?: string;
+  uid?: number;
+  /** Set when the entry is dbus-broker's own AppArmor denial, turned into record text (dbus-broker.ts). */
+  dbusBroker?: true;
   /** journald `_AUDIT_ID` (serial only) — the audit transport drops `audit(…)` from MESSAGE. */
   auditSerial?: string;
   /** journald `_AUDIT_TYPE_NAME` / `_AUDIT_TYPE`. */

@@ -28,6 +28,8 @@ export const SYSTEM_LOGS_SOURCE = "system logs";
 const JOURNAL_QUERIES = [
   { source: "journalctl -k", args: ["-k", "-o", "json", "--all", "--no-pager"] },
   { source: "journalctl _TRANSPORT=audit", args: ["_TRANSPORT=audit", "-o", "json", "--all", "--no-pager"] },
+  // dbus-broker (Arch, Fedora, openSUSE) logs its AppArmor D-Bus denials as entries of its own.
+  { source: "journalctl DBUS_BROKER_POLICY_TYPE=apparmor", args: ["DBUS_BROKER_POLICY_TYPE=apparmor", "-o", "json", "--all", "--no-pager"] },
 ];
 
 const ENTRIES = { one: "entry", many: "entries" };

@@ -9,6 +9,8 @@ import { parseLine, type SourceContext } from "./parse-line.js";
 import type { AuditRecord, Skipped, SourceLine } from "./record.js";
 import { recordHeader, type RecordHeader } from "./record-header.js";
 import { internalSkip } from "./internal.js";
+import { describeSource, isRecordSource } from "../input/provenance.js";
+import { excerpt } from "../input/detach.js";
 import type { InputCode } from "../input/reasons.js";
 
 export interface RecordSink {
@@ -77,6 +79,11 @@ export function deliverBatch(batch: SourceLine[], sink: Pick<RecordSink, "record
   }
 }
 
+/** An audit-looking journal entry that no kernel, auditd or D-Bus daemon wrote: counted, never a record. */
+function untrusted(line: SourceLine): Skipped {
+  return { source: line.source, line: line.line, code: "untrusted-source", message: `audit-looking MESSAGE from ${describeSource(line.meta!)}: not a kernel or audit record`, excerpt: excerpt(line.text) };
+}
+
 /** Per-source parse context (see SourceContext), for the few sources read at a time. */
 const contexts = new Map<string, SourceContext>();
 function contextOf(source: string): SourceContext {
@@ -98,6 +105,7 @@ function deliverLine(line: SourceLine, sink: Pick<RecordSink, "record" | "header
   }
   const result = parseLine(line, context);
   if (result === null) sink.other?.(line);
-  else if (result.record !== undefined) sink.record(result.record, line.text);
-  else sink.unparsed(result.skipped);
+  else if (result.record === undefined) sink.unparsed(result.skipped);
+  else if (line.meta !== undefined && !isRecordSource(line.meta)) sink.unparsed(untrusted(line));
+  else sink.record(result.record, line.text);
 }

@@ -18,6 +18,7 @@ export interface RecordHeader {
 }
 
 const HEADER = /^(?:node=(\S+) )?type=([A-Z][A-Z0-9_]*|\d+|UNKNOWN\[\d+\]) msg=audit\((\d+)\.(\d{3}):(\d+)\): /;
+const FIRST_PAIR = /[A-Za-z_][\w-]*=/y;
 /** Record types whose body must be read even without `apparmor=` in it. */
 const APPARMOR_TYPES = /^(?:AVC|USER_AVC|APPARMOR.*|UNKNOWN\[150\d\]|AA)$/;
 
@@ -28,6 +29,10 @@ export function recordHeader(source: string, line: number, text: string): Record
   if (m === null) return null;
   const type = recordTypeName(m[2]!);
   if (APPARMOR_TYPES.test(type)) return null;
+  // A body that does not open with key=value is for the full parser to judge (truncated, garbled),
+  // so that every command counts such a line the same way. EOE alone has no body.
+  FIRST_PAIR.lastIndex = m[0].length;
+  if (type !== "EOE" && !FIRST_PAIR.test(text)) return null;
   const epochMs = Number(m[3]) * 1000 + Number(m[4]);
   return {
     source,

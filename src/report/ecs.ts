@@ -43,6 +43,7 @@
  * misspelt field or a wrong value type fails `tsc`.
  */
 import { jsonText } from "./text-safety.js";
+import { newFields } from "../parse/record.js";
 import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import type {
@@ -211,11 +212,12 @@ const EMPTY = new Set(["?", "(null)", ""]);
 const KEY = /^[A-Za-z_][\w-]*$/;
 
 function auditdLog(record: AuditRecord): AuditdLog {
-  const log: AuditdLog = {};
+  // Keys from the log: an object without members, so `__proto__` or `constructor` are plain keys.
+  const log = newFields() as AuditdLog;
   const put = (map: Record<string, string>) => {
     for (const key in map) {
       const value = map[key]!;
-      if (EMPTY.has(value) || !KEY.test(key) || key === "__proto__" || key === "record_type" || key === "sequence") continue;
+      if (EMPTY.has(value) || !KEY.test(key) || key === "record_type" || key === "sequence") continue;
       log[key] = value;
     }
   };
@@ -276,7 +278,8 @@ function summary(view: EventView, pid: number | undefined, comm: string | undefi
 
 /** Drop undefined members and the objects left empty, recursively (arrays are kept as they are). */
 function compact<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>; // copies log keys too: no inherited setters
+
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
