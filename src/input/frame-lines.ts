@@ -10,6 +10,8 @@ import { excerpt } from "./errors.js";
 
 /** Lines per yielded batch: large enough to amortise the async hand-off, small enough to stream. */
 export const BATCH_SIZE = 1000;
+/** Characters per batch at most, so a batch of long lines stays small in memory too. */
+export const BATCH_CHARS = 1 << 20;
 
 /** What the framing layer needs to know about the source being read. */
 export interface FrameContext {
@@ -19,6 +21,22 @@ export interface FrameContext {
   onSkip?: (skipped: Skipped) => void;
   /** Called once per physical line or journal entry. */
   onLine: () => void;
+  /** Join a record wrapped over several physical lines (pastes, terminals): see isContinuation. */
+  joinWrapped?: boolean;
+}
+
+/** A wrapped line's tail: indented, and going on with key=value pairs or the nested msg's close. */
+const CONTINUATION = /^[ \t]+(?:[A-Za-z_][\w-]*=|'|msg=)/;
+
+/**
+ * Whether `text` goes on the record `held` began: an indented key=value tail (libapparmor's own
+ * dbus_09 corpus case, bug-report pastes), or any line while `held` has a nested `msg='` that is
+ * not closed yet and `text` does not start a record of its own.
+ */
+export function isContinuation(text: string, held: string): boolean {
+  if (CONTINUATION.test(text)) return true;
+  const open = held.lastIndexOf("msg='");
+  return open >= 0 && held.indexOf("'", open + 5) < 0 && !/^\s*(?:node=\S+ )?type=|audit\(/.test(text);
 }
 
 /** Turns one line (CR, BOM and blank lines already handled) into a SourceLine, or drops it. */
@@ -38,13 +56,31 @@ export async function* frameLines(
   const message = `line longer than ${max} characters`;
   let lineNo = 0;
   let batch: SourceLine[] = [];
+  let batchChars = 0;
   let upstreamError: unknown;
   let dropTail = false;
+  /** The last kept line, held back while the next one may still continue it (joinWrapped). */
+  let held: SourceLine | undefined;
+
+  /** Add a line to the batch; returns the batch when it is full. */
+  const add = (out: SourceLine): SourceLine[] | undefined => {
+    batch.push(out);
+    batchChars += out.text.length;
+    if (batch.length < BATCH_SIZE && batchChars < BATCH_CHARS) return undefined;
+    const full = batch;
+    batch = [];
+    batchChars = 0;
+    return full;
+  };
 
   const mapper = (raw: string): SourceLine[] | undefined => {
     if (dropTail) return undefined;
     const line = ++lineNo;
     ctx.onLine();
+    if (held !== undefined && isContinuation(raw, held.text) && held.text.length + raw.length < max) {
+      held.text = `${held.text} ${raw.trim()}`;
+      return undefined;
+    }
     // split2 only checks the partial line between chunks; a long line inside one chunk lands here.
     if (raw.length > max) {
       ctx.onSkip?.({ source: ctx.source, line, code: "line-too-long", message, excerpt: excerpt(raw) });
@@ -55,12 +91,16 @@ export async function* frameLines(
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 BOM
     if (text.length === 0) return undefined; // blank lines carry nothing to analyse
     const out = toLine(text, line);
-    if (out === undefined) return undefined;
-    batch.push(out);
-    if (batch.length < BATCH_SIZE) return undefined;
-    const full = batch;
-    batch = [];
-    return full;
+    if (out === undefined) {
+      if (held === undefined) return undefined;
+      const previous = held;
+      held = undefined;
+      return add(previous);
+    }
+    if (ctx.joinWrapped !== true) return add(out);
+    const previous = held;
+    held = out;
+    return previous === undefined ? undefined : add(previous);
   };
 
   // skipOverflow is a split2 option that @types/split2 does not declare.
@@ -107,6 +147,7 @@ export async function* frameLines(
     input.destroy();
     splitter.destroy();
   }
+  if (held !== undefined) batch.push(held);
   if (batch.length > 0) {
     const last = batch;
     batch = [];

@@ -60,7 +60,8 @@ export async function* readStream(
     const container = detectContainer(plain.head);
     summary.container = container;
     if (container === "journal-export") yield* frameExport(plain.rest, ctx);
-    else yield* frameLines(plain.rest, ctx, container === "journal-json" ? jsonMapper(ctx) : textMapper(ctx));
+    else if (container === "journal-json") yield* frameLines(plain.rest, ctx, jsonMapper(ctx));
+    else yield* frameLines(plain.rest, { ...ctx, joinWrapped: true }, textMapper(ctx));
   } catch (err) {
     failure = { message: describeError(err), code: errorCode(err) };
   } finally {
