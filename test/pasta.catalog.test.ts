@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { classify } from "../src/apparmor/classify.js";
-import { compileAare } from "../src/apparmor/policy/aare.js";
+import { compileAare } from "../src/apparmor/aare/match.js";
 import type { AppArmorFields } from "../src/parse/apparmor-fields.js";
 import {
   type CatalogMessage,

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { compileAareNfa } from "../src/apparmor/policy/aare.js";
+import { compileAareNfa } from "../src/apparmor/aare/match.js";
 import { aareCovers, aareOverlaps, compileAare, matchAare } from "../src/apparmor/policy/index.js";
 
 const PYTHON = "/usr/bin/python3";

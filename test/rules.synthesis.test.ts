@@ -82,11 +82,11 @@ describe("file rules", () => {
       .toEqual(['"/tmp/we\\*ird \\[a\\] \\{b\\} \\"q\\" c.txt" r,']);
   });
 
-  it("never lets a control character from a log into a rule", () => {
-    const hex = Buffer.from("/tmp/a\nb, /etc/shadow r").toString("hex").toUpperCase();
+  it("writes a control or bidi character from a log as the parser's \\xHH escape: exact, visible, one statement", () => {
+    const hex = Buffer.from("/tmp/a\nb, /etc/shadow r\u202e*").toString("hex").toUpperCase();
     const [rule] = rulesFor([avc(`operation="open" class="file" profile="p" name=${hex} pid=1 comm="a" requested_mask="r" denied_mask="r"`)]);
-    expect(rule!.rule).toBe('"/tmp/a?b, /etc/shadow r" r,');
-    expect(rule!.rule).not.toMatch(/[\n\r]/);
+    expect(rule!.rule).toBe('"/tmp/a\\x0ab, /etc/shadow r\\xe2\\x80\\xae\\*" r,');
+    expect(rule!.rule).not.toMatch(/[\n\r\u202e]/);
   });
 
   it("execs become ix, and mmap's x is m", () => {

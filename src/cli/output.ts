@@ -4,12 +4,17 @@
  */
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
+import { openAtomicSync, type AtomicFile } from "./safe-write.js";
 
 export class Output {
   private buffer: string[] = [];
   private size = 0;
 
-  constructor(private readonly stream: Writable) {
+  constructor(
+    private readonly stream: Writable,
+    /** For -o FILE: the temp file that replaces FILE when the output is complete. */
+    private readonly file?: AtomicFile,
+  ) {
     stream.on("error", (err: NodeJS.ErrnoException) => {
       if (err.code === "EPIPE") process.exit(0);
       process.stderr.write(`aalens: cannot write output: ${err.message}\n`);
@@ -17,8 +22,11 @@ export class Output {
     });
   }
 
+  /** stdout, or FILE written through a fresh temp file (never through a link planted at FILE). */
   static open(path: string | undefined): Output {
-    return new Output(path === undefined || path === "-" ? process.stdout : createWriteStream(path));
+    if (path === undefined || path === "-") return new Output(process.stdout);
+    const file = openAtomicSync(path);
+    return new Output(createWriteStream("", { fd: file.fd }), file);
   }
 
   /** Queue text without waiting; call drain() now and then to let the stream catch up. */
@@ -44,5 +52,6 @@ export class Output {
     await this.flush();
     if (this.stream === process.stdout) return;
     await new Promise<void>((resolve) => this.stream.end(resolve));
+    this.file?.commit();
   }
 }

@@ -4,17 +4,17 @@
  * Rules the installed policy already has or denies, and dangerous ones, are commented out.
  */
 import type { AnalyzeReport, SuggestedRule } from "./model.js";
+import { policyComment as comment } from "./text-safety.js";
+import { localNameOf } from "../apparmor/local/file-name.js";
 
-/** Log text in a policy comment: one line, no control characters. */
-function comment(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, "?");
-}
-
-/** The file under local/ that a profile's own file includes (usr.bin.passt for /usr/bin/passt). */
-export function localFileName(profile: string, policyFile?: string): string {
+/**
+ * The file under local/ for a profile: the name of the policy file that defines it when the
+ * installed policy knows it (usr.bin.passt for /usr/bin/passt), else the reversible name of
+ * local/file-name.ts. A profile name too long for a file name has none (undefined).
+ */
+export function localFileName(profile: string, policyFile?: string): string | undefined {
   if (policyFile !== undefined) return policyFile.split("/").pop()!;
-  const name = profile.split("//")[0]!.replace(/^\//, "").replace(/\//g, ".");
-  return name.replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^\.+/, "_") || "_";
+  return localNameOf(profile).name;
 }
 
 function ruleLines(r: SuggestedRule): string[] {
@@ -27,17 +27,19 @@ function ruleLines(r: SuggestedRule): string[] {
 }
 
 /** The block for one profile. */
-export function renderProfileRules(profile: string, rules: SuggestedRule[], fileName: string): string {
+export function renderProfileRules(profile: string, rules: SuggestedRule[], fileName: string | undefined): string {
   const missing = rules.filter((r) => r.warning === undefined && (r.status === "missing" || r.status === "unknown")).length;
   const out = [
     `# aalens: ${missing} suggested rule(s) for profile ${comment(profile)}`,
-    `# add to /etc/apparmor.d/local/${fileName}, then reload the profile (apparmor_parser -r <its file>)`,
+    fileName === undefined
+      ? "# no local/ file can hold this profile's rules (its name is too long for a file name): add them to the profile itself"
+      : `# add to /etc/apparmor.d/local/${fileName}, then reload the profile (apparmor_parser -r <its file>)`,
   ];
   for (const r of rules) out.push("", ...ruleLines(r));
   return out.join("\n") + "\n";
 }
 
-export function renderApparmor(report: AnalyzeReport, fileOf: (profile: string) => string = (p) => localFileName(p)): string {
+export function renderApparmor(report: AnalyzeReport, fileOf: (profile: string) => string | undefined = (p) => localFileName(p)): string {
   const byProfile = new Map<string, SuggestedRule[]>();
   for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
   if (byProfile.size === 0) return "# aalens: no AppArmor denials found, no rules to suggest\n";

@@ -18,7 +18,7 @@
  * Peers, labels, dbus names and paths are compared as AARE globs.
  */
 import type { PolicyVerdict, Rule } from "../rule-model.js";
-import { compileAare } from "./aare.js";
+import { compileAare } from "../aare/match.js";
 import { aareCovers, aareOverlaps } from "./cover.js";
 import { findProfile } from "./load.js";
 import type { Policy, PolicyRule, ProfileInfo, SourceRef } from "./types.js";

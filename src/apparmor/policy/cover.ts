@@ -14,7 +14,7 @@
  * The overlap test walks the product of both patterns (exact for the same character sampling).
  * Both give up (covers → false, overlaps → true) beyond 512 alternation branches.
  */
-import { compileAare, flattenAare, isLiteralAare, parseAare, type AareNode } from "./aare.js";
+import { compileAare, flattenAare, isLiteralAare, parseAare, type AareNode } from "../aare/match.js";
 
 type Sym = Exclude<AareNode, { t: "alt" }>;
 

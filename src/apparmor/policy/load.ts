@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { PolicyDiagnostic, PolicyNode } from "../../../grammars/apparmor-policy.js";
-import { compileAare, isLiteralAare } from "./aare.js";
+import { compileAare, isLiteralAare } from "../aare/match.js";
 import { isSkippedName, PolicyFiles } from "./includes.js";
 import type { Policy, PolicyRule, ProfileInfo } from "./types.js";
 import { defineVariable, expandVariables, type VariableTable } from "./variables.js";

@@ -5,7 +5,7 @@
  * as apparmor_parser does); for paths each result has its runs of `/` collapsed, so `@{PROC}/net`
  * with `@{PROC}=/proc/` is `/proc/net`.
  */
-import { filterSlashes } from "./aare.js";
+import { filterSlashes } from "../aare/match.js";
 
 /** Variable name (without `@{}`) → values, in definition order. */
 export type VariableTable = Map<string, string[]>;

@@ -3,14 +3,13 @@
  * theirs (`@{PROC}`, `@{pid}`, `@{sys}`, `@{run}`, `@{uid}`, `@{HOME}`), and a glob only for the
  * parts that are random by construction (a PID, a per-container UUID). Nothing else is widened.
  */
-import { escapeLiteral } from "./aare.js";
+import { escapeLiteral } from "../aare/escape.js";
 
 export interface PathPattern {
   /** The AARE pattern, escaped, with variables. */
   pattern: string;
   /** One short reason per rewrite, e.g. "PID → @{pid}". */
   rewrites: string[];
-  warning?: string;
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -22,8 +21,7 @@ export function isNsfsPath(path: string): boolean {
 
 export function pathPattern(path: string): PathPattern {
   const rewrites: string[] = [];
-  const { text, warning } = escapeLiteral(path);
-  let p = text;
+  let p = escapeLiteral(path);
 
   const proc = /^\/proc\/(\d+)(?=\/|$)/.exec(p);
   if (proc) {
@@ -56,5 +54,5 @@ export function pathPattern(path: string): PathPattern {
     rewrites.push("random UUID → * (a new one for every container)");
   }
 
-  return warning === undefined ? { pattern: p, rewrites } : { pattern: p, rewrites, warning };
+  return { pattern: p, rewrites };
 }

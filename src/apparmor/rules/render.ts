@@ -1,10 +1,12 @@
 /**
- * Typed rule → AppArmor rule text, as apparmor_parser reads it inside a profile body. Names that
- * come from logs are quoted when AppArmor's lexer would split them; glob characters in literal
- * names were escaped when the rule was made (paths.ts).
+ * Typed rule → AppArmor rule text, as apparmor_parser reads it inside a profile body: one
+ * statement, whatever the log held. Words from AppArmor's vocabulary were checked when the rule
+ * was made (synthesize.ts); paths are AARE patterns escaped there (paths.ts); every other name
+ * from a log (labels, peers, addresses, targets) is escaped here as a literal and quoted when
+ * AppArmor's lexer would split it.
  */
 import type { Rule } from "../rule-model.js";
-import { escapeLiteral, quoteWord } from "./aare.js";
+import { literalWord, quoteWord } from "../aare/escape.js";
 
 function list(items: string[]): string {
   return items.length === 1 ? items[0]! : `(${items.join(", ")})`;
@@ -20,15 +22,16 @@ function cond(key: string, value: string | undefined): string[] {
   return value === undefined ? [] : [`${key}=${quoteWord(value)}`];
 }
 
+/** `key=value` for a conditional whose value is a literal from a log (escaped, maybe quoted). */
+function lit(key: string, value: string | undefined): string[] {
+  return value === undefined ? [] : [`${key}=${literalWord(value)}`];
+}
+
 /** `peer=(label=…, addr=…)` style groups. */
 function group(key: string, parts: string[]): string[] {
   return parts.length === 0 ? [] : [`${key}=(${parts.join(", ")})`];
 }
 
-/** A word from a log used as an AppArmor glob: escape what would glob (labels, names). */
-function literal(word: string): string {
-  return escapeLiteral(word).text;
-}
 
 export function renderRule(rule: Rule): string {
   const parts: string[] = [];
@@ -38,7 +41,7 @@ export function renderRule(rule: Rule): string {
       parts.push(quoteWord(rule.path));
       const perms = rule.perms + (rule.exec ?? "");
       parts.push(perms);
-      if (rule.execTarget !== undefined) parts.push("->", quoteWord(literal(rule.execTarget)));
+      if (rule.execTarget !== undefined) parts.push("->", literalWord(rule.execTarget));
       break;
     }
     case "capability":
@@ -50,23 +53,23 @@ export function renderRule(rule: Rule): string {
     case "unix":
       parts.push("unix");
       if (rule.access.length > 0) parts.push(`(${rule.access.join(", ")})`);
-      parts.push(...cond("type", rule.type), ...cond("addr", rule.addr && literal(rule.addr)));
-      parts.push(...group("peer", [...cond("label", rule.peerLabel && literal(rule.peerLabel)), ...cond("addr", rule.peerAddr && literal(rule.peerAddr))]));
+      parts.push(...cond("type", rule.type), ...lit("addr", rule.addr));
+      parts.push(...group("peer", [...lit("label", rule.peerLabel), ...lit("addr", rule.peerAddr)]));
       break;
     case "signal":
       parts.push("signal", ...access(rule.access));
       if (rule.signals.length > 0) parts.push(`set=${list(rule.signals)}`);
-      parts.push(...cond("peer", rule.peer && literal(rule.peer)));
+      parts.push(...lit("peer", rule.peer));
       break;
     case "ptrace":
       parts.push("ptrace", ...access(rule.access));
-      parts.push(...cond("peer", rule.peer && literal(rule.peer)));
+      parts.push(...lit("peer", rule.peer));
       break;
     case "dbus":
       parts.push("dbus", ...access(rule.access));
-      parts.push(...cond("bus", rule.bus), ...cond("path", rule.path && literal(rule.path)), ...cond("interface", rule.interface), ...cond("member", rule.member));
+      parts.push(...cond("bus", rule.bus), ...lit("path", rule.path), ...cond("interface", rule.interface), ...cond("member", rule.member));
       parts.push(...cond("name", rule.name));
-      parts.push(...group("peer", [...cond("name", rule.peerName), ...cond("label", rule.peerLabel && literal(rule.peerLabel))]));
+      parts.push(...group("peer", [...cond("name", rule.peerName), ...lit("label", rule.peerLabel)]));
       break;
     case "mount":
       parts.push("mount", ...cond("fstype", rule.fstype));
@@ -95,19 +98,18 @@ export function renderRule(rule: Rule): string {
       parts.push("mqueue");
       if (rule.access.length > 0) parts.push(list(rule.access));
       parts.push(...cond("type", rule.type));
-      if (rule.name !== undefined) parts.push(quoteWord(literal(rule.name)));
+      if (rule.name !== undefined) parts.push(literalWord(rule.name));
       break;
     case "io_uring":
       parts.push("io_uring");
       if (rule.access.length > 0) parts.push(list(rule.access));
-      parts.push(...cond("label", rule.label && literal(rule.label)));
+      parts.push(...lit("label", rule.label));
       break;
     case "change_profile":
       parts.push("change_profile");
       if (rule.execPath !== undefined) parts.push(quoteWord(rule.execPath));
-      parts.push("->", quoteWord(literal(rule.target)));
+      parts.push("->", literalWord(rule.target));
       break;
   }
-  // Names come from logs: a control character (a newline!) must never reach a policy file.
-  return parts.join(" ").replace(/[\x00-\x1f\x7f]/g, "?") + ",";
+  return parts.join(" ") + ",";
 }

@@ -9,6 +9,8 @@ import type { Rule } from "../rule-model.js";
 import type { Mode } from "../../parse/record.js";
 import { pathPattern, isNsfsPath } from "./paths.js";
 import { MAX_VALUE_CHARS } from "../../input/detach.js";
+import { escapeLiteral } from "../aare/escape.js";
+import { ACCESSES, CAPABILITIES, MOUNT_OPTIONS, NETWORK_FAMILIES, NETWORK_TYPES, dbus, isCapability, isFsType, isSignal } from "../vocabulary.js";
 
 export interface Candidate {
   rule: Rule;
@@ -44,6 +46,20 @@ export function filePerms(mask: string): { perms: string; exec: boolean; ownerOn
   return { perms: [...FILE_ORDER].filter((c) => set.has(c)).join(""), exec, ownerOnly };
 }
 
+/** The letters the kernel writes in a file mask (aa_audit_perms: r w x a m l k c d, and the old i u U p P N owner::other forms). */
+const FILE_MASK = /^[rwxamlkcdiuUpPN:]*$/;
+
+/** No rule: a field of the event does not fit the grammar of its place in a rule. */
+function invalid(field: string, value: string | undefined, why: string): Synthesis {
+  const shown = value === undefined ? "" : ` ${JSON.stringify(value.length > 60 ? value.slice(0, 60) + "…" : value)}`;
+  return { reason: `invalid-field:${field}:${shown} ${why}` };
+}
+
+/** The first of `items` that is not in `allowed`. */
+function stranger(items: readonly string[], allowed: ReadonlySet<string>): string | undefined {
+  return items.find((x) => !allowed.has(x));
+}
+
 /** Operations whose `x` is not an exec transition: mmap with PROT_EXEC (that is `m`), links. */
 const X_IS_NOT_EXEC = new Set(["file_mmap", "mmap", "link"]);
 
@@ -59,10 +75,10 @@ function fileCandidate(f: AppArmorFields, kind: AppArmorKind, mask: string): Syn
   const op = f.operation ?? "";
   const isExec = kind === "exec" || (parsed.exec && !X_IS_NOT_EXEC.has(op));
   if (parsed.exec && X_IS_NOT_EXEC.has(op) && (op === "file_mmap" || op === "mmap") && !perms.includes("m")) perms += "m";
+  if (!FILE_MASK.test(mask)) return invalid("denied_mask", mask, "holds letters that are not file permissions");
   if (perms === "" && !isExec) return { reason: `no file permission in the mask "${mask}"` };
   const path = pathPattern(f.name);
   const notes = [...path.rewrites];
-  if (path.warning !== undefined) notes.push(path.warning);
   const rule: Rule = { kind: "file", path: path.pattern, perms, owner: false };
   if (isExec) rule.exec = "ix";
   const ownerOk = (parsed.ownerOnly || (f.fsuid !== undefined && f.ouid !== undefined && f.fsuid === f.ouid)) && !isNsfsPath(f.name);
@@ -87,23 +103,29 @@ export function synthesize(f: AppArmorFields, kind: AppArmorKind, mode: Mode = "
   const mask = missingMask(f, mode);
   const requested = words(mask).sort();
   if (NEEDS_ACCESS.has(kind) && requested.length === 0) return { reason: `${kind} event without an access mask: a rule would allow every access` };
+  const strangeAccess = ACCESS_OF[kind] !== undefined ? stranger(requested, ACCESS_OF[kind]) : undefined;
+  if (strangeAccess !== undefined) return invalid("denied_mask", strangeAccess, `is not a ${kind} access AppArmor knows`);
   switch (kind) {
     case "file":
     case "exec":
       return fileCandidate(f, kind, mask ?? "");
     case "capability": {
-      const name = f.capname ?? f.name;
+      const name = f.capname ?? (f.capability !== undefined ? CAPABILITIES[f.capability] : undefined) ?? f.name;
       if (name === undefined) return { reason: `capability ${f.capability ?? "?"} without a name` };
+      if (!isCapability(name)) return invalid("capname", name, "is not a Linux capability");
       return { candidate: { rule: { kind: "capability", names: [name] }, key: `capability ${name}`, object: name, notes: [] } };
     }
     case "network": {
       const rule: Rule = { kind: "network" };
+      if (f.family !== undefined && !NETWORK_FAMILIES.has(f.family)) return invalid("family", f.family, "is not a network family AppArmor knows");
+      if (f.sockType !== undefined && !NETWORK_TYPES.has(f.sockType)) return invalid("sock_type", f.sockType, "is not a socket type AppArmor knows");
       if (f.family !== undefined) rule.family = f.family;
       if (f.sockType !== undefined) rule.type = f.sockType;
       const key = `network ${f.family ?? "*"} ${f.sockType ?? "*"}`;
       return { candidate: { rule, key, object: [f.family, f.sockType, f.protocolName].filter(Boolean).join(" "), notes: [] } };
     }
     case "unix": {
+      if (f.sockType !== undefined && !NETWORK_TYPES.has(f.sockType)) return invalid("sock_type", f.sockType, "is not a socket type AppArmor knows");
       const rule: Rule = { kind: "unix", access: requested };
       if (f.sockType !== undefined) rule.type = f.sockType;
       if (f.addr !== undefined) rule.addr = f.addr;
@@ -113,6 +135,7 @@ export function synthesize(f: AppArmorFields, kind: AppArmorKind, mode: Mode = "
       return { candidate: { rule, key, object: rule.peerAddr ?? rule.addr ?? rule.type ?? "unix", notes: [] } };
     }
     case "signal": {
+      if (f.signal !== undefined && !isSignal(f.signal)) return invalid("signal", f.signal, "is not a signal AppArmor knows");
       const rule: Rule = { kind: "signal", access: requested, signals: f.signal !== undefined ? [f.signal] : [] };
       if (peer !== undefined) rule.peer = peer;
       return { candidate: { rule, key: `signal ${peer ?? ""}`, object: `${f.signal ?? "?"} ${peer ?? ""}`.trim(), notes: [] } };
@@ -125,6 +148,13 @@ export function synthesize(f: AppArmorFields, kind: AppArmorKind, mode: Mode = "
     case "dbus": {
       const access = requested.length > 0 ? requested : words(f.operation?.replace(/^dbus_/, "").replace("method_call", "send").replace("signal", "send"));
       if (access.length === 0) return { reason: "dbus event without an access mask: a rule would allow every access" };
+      const strange = stranger(access, ACCESSES.dbus);
+      if (strange !== undefined) return invalid("denied_mask", strange, "is not a dbus access AppArmor knows");
+      if (f.bus !== undefined && !dbus.bus(f.bus)) return invalid("bus", f.bus, "is not a D-Bus bus name");
+      if (f.path !== undefined && !dbus.path(f.path)) return invalid("path", f.path, "is not a D-Bus object path");
+      if (f.interface !== undefined && !dbus.interface(f.interface)) return invalid("interface", f.interface, "is not a D-Bus interface name");
+      if (f.member !== undefined && !dbus.member(f.member)) return invalid("member", f.member, "is not a D-Bus member name");
+      if (f.name !== undefined && !dbus.busName(f.name)) return invalid("name", f.name, "is not a D-Bus bus name");
       const rule: Rule = { kind: "dbus", access };
       if (f.bus !== undefined) rule.bus = f.bus;
       if (access.includes("bind")) {
@@ -143,9 +173,12 @@ export function synthesize(f: AppArmorFields, kind: AppArmorKind, mode: Mode = "
     }
     case "mount":
     case "remount": {
+      if (f.fstype !== undefined && !isFsType(f.fstype)) return invalid("fstype", f.fstype, "is not a file system type");
+      const options = words(f.flags);
+      const strange = stranger(options, MOUNT_OPTIONS);
+      if (strange !== undefined) return invalid("flags", strange, "is not a mount option AppArmor knows");
       const rule: Rule = { kind: "mount" };
       if (f.fstype !== undefined) rule.fstype = f.fstype;
-      const options = words(f.flags);
       if (kind === "remount" && !options.includes("remount")) options.push("remount");
       options.sort();
       if (options.length > 0) rule.options = options;
@@ -194,7 +227,12 @@ export function synthesize(f: AppArmorFields, kind: AppArmorKind, mode: Mode = "
   }
 }
 
-/** Mount points and sources as rule paths: escaped, with the same variables as file paths. */
+/** Mount points and sources as rule paths: escaped, with the same variables as file paths; other sources (a device name, `none`) escaped as literals. */
 function mountPath(path: string): string {
-  return path.startsWith("/") ? pathPattern(path).pattern : path;
+  return path.startsWith("/") ? pathPattern(path).pattern : escapeLiteral(path);
 }
+
+/** The accesses each kind's rule lists (kinds whose rules take no access list are absent). */
+const ACCESS_OF: Partial<Record<AppArmorKind, ReadonlySet<string>>> = {
+  unix: ACCESSES.unix, signal: ACCESSES.signal, ptrace: ACCESSES.ptrace, mqueue: ACCESSES.mqueue, io_uring: ACCESSES.io_uring,
+};

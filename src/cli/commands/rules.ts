@@ -1,6 +1,7 @@
 /** `aalens rules`: the AppArmor rules the logs show are missing, per profile, ready to paste. */
 import { jsonText } from "../../report/text-safety.js";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, resolveInputs } from "../args.js";
 import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
@@ -9,6 +10,11 @@ import { policyChecker, policyFileOf, policyNotes } from "../policy.js";
 import { buildReport } from "../../report/report.js";
 import { localFileName, renderApparmor, renderProfileRules } from "../../report/apparmor.js";
 import type { SuggestedRule } from "../../report/model.js";
+import { messageText } from "../../report/text-safety.js";
+import { errorText } from "../../input/errors.js";
+import { writeFileAtomic } from "../safe-write.js";
+import { mergeManagedBlock } from "../../apparmor/local/managed-block.js";
+import { localNameOf } from "../../apparmor/local/file-name.js";
 
 export const rulesHelp = `Usage: aalens rules [options] [INPUT…]
 
@@ -34,28 +40,67 @@ Examples:
   aalens rules --write-local ./local samples/      # one file per profile under ./local
   aalens rules --format json samples/ | jq '.[] | select(.status == "missing") | .rule'
 
-Exit status: 0 all read, 2 some input or line was skipped (reported), 1 usage error.`;
+Exit status: 0 all read, 2 some input or line was skipped (reported), 1 usage error or a local
+file that could not be written (the others are still written), 3 with --fail-on-denials.`;
 
-const BEGIN = "# BEGIN aalens";
-const END = "# END aalens";
-
-/** Put aalens's block into a local/ file, replacing an earlier one and keeping the rest. */
-async function writeLocal(dir: string, name: string, block: string): Promise<string> {
-  const path = join(dir, name);
-  let existing = "";
+/**
+ * Read a local/ file without following a link or blocking on a FIFO planted in its place:
+ * undefined when there is none; a UsageError when the path is not a regular file.
+ */
+async function readLocal(path: string): Promise<string | undefined> {
+  let handle;
   try {
-    existing = await readFile(path, "utf8");
-  } catch {
-    // a new file
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw new UsageError(`${messageText(path)}: a symbolic link, not a regular file (refusing to write through it)`);
+    throw new UsageError(`${messageText(path)}: cannot read (${messageText(errorText(err))})`);
   }
-  const start = existing.indexOf(BEGIN);
-  const end = existing.indexOf(END, start);
-  const kept = start >= 0 && end >= 0 ? existing.slice(0, start) + existing.slice(end + END.length).replace(/^\n/, "") : existing;
-  const text = `${kept}${kept === "" || kept.endsWith("\n") ? "" : "\n"}${BEGIN}\n${block}${END}\n`;
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-  return path;
+  try {
+    if (!(await handle.stat()).isFile()) throw new UsageError(`${messageText(path)}: not a regular file (refusing to replace it)`);
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Put aalens's block into a local/ file, replacing an earlier one in place and keeping the rest. */
+async function writeLocal(path: string, block: string): Promise<void> {
+  const merged = mergeManagedBlock((await readLocal(path)) ?? "", block);
+  if (merged.text === undefined) throw new UsageError(`${messageText(path)}: ${merged.reason}`);
+  await writeFileAtomic(path, merged.text);
+}
+
+/** One --write-local: a file per local/ name, holding the blocks of every profile that goes there. */
+async function writeLocalFiles(dir: string, rules: SuggestedRule[], fileOf: (profile: string) => string | undefined, quiet: boolean): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const byProfile = new Map<string, SuggestedRule[]>();
+  for (const r of rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
+  const byFile = new Map<string, Array<[string, SuggestedRule[]]>>();
+  let failed = 0;
+  for (const [profile, list] of byProfile) {
+    const name = fileOf(profile);
+    if (name === undefined) {
+      process.stderr.write(`aalens: not written: profile ${messageText(profile)}: ${localNameOf(profile).reason ?? "no local file"}\n`);
+      failed++;
+      continue;
+    }
+    byFile.set(name, [...(byFile.get(name) ?? []), [profile, list]]);
+  }
+  for (const [name, profiles] of byFile) {
+    const path = join(dir, name);
+    const block = profiles.map(([profile, list]) => renderProfileRules(profile, list, name)).join("\n");
+    try {
+      await writeLocal(path, block);
+      if (!quiet) for (const [profile, list] of profiles) process.stderr.write(`aalens: wrote ${list.length} rule(s) for ${messageText(profile)} to ${messageText(path)}\n`);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      process.stderr.write(`aalens: not written: ${err.message}\n`);
+      failed++;
+    }
+  }
+  return failed;
 }
 
 export async function runRules(argv: string[]): Promise<number> {
@@ -77,21 +122,12 @@ export async function runRules(argv: string[]): Promise<number> {
   const fileOf = (profile: string) => localFileName(profile, policyFileOf(values, profile));
 
   const dir = values["write-local"] as string | undefined;
-  if (dir !== undefined) {
-    await mkdir(dir, { recursive: true });
-    const byProfile = new Map<string, SuggestedRule[]>();
-    for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
-    for (const [profile, rules] of byProfile) {
-      const name = fileOf(profile);
-      const path = await writeLocal(dir, name, renderProfileRules(profile, rules, name));
-      if (!values.quiet) process.stderr.write(`aalens: wrote ${rules.length} rule(s) for ${profile} to ${path}\n`);
-    }
-  }
+  const notWritten = dir === undefined ? 0 : await writeLocalFiles(dir, report.rules, fileOf, values.quiet === true);
   const out = Output.open(values.output as string | undefined);
   if (format === "json") {
     const rules = report.rules.map(({ profile, rule, status, warning, covers, reason }) => ({ profile, rule, status, ...(warning ? { warning } : {}), covers, reason }));
     out.push(jsonText(rules, 2) + "\n");
   } else if (dir === undefined) out.push(renderApparmor(report, fileOf));
   await out.close();
-  return exitStatus(state, values);
+  return notWritten > 0 ? 1 : exitStatus(state, values);
 }

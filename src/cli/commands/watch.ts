@@ -4,7 +4,6 @@
  * with repeats folded, a summary on exit, and positions saved for an exact resume.
  */
 import { readFileSync } from "node:fs";
-import { rename, writeFile } from "node:fs/promises";
 import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError } from "../args.js";
 import { ANALYSIS_OPTIONS, modesOption } from "../collect.js";
 import { eventFilter, parseTimeOption } from "../filters.js";
@@ -19,6 +18,7 @@ import type { EventView } from "../../report/event-view.js";
 import { buildReport } from "../../report/report.js";
 import { renderApparmor } from "../../report/apparmor.js";
 import { jsonText, terminalText } from "../../report/text-safety.js";
+import { writeFileAtomic } from "../safe-write.js";
 import { ecsDocument, ecsLine } from "../../report/ecs.js";
 import { renderPastaText } from "../../report/pasta-text.js";
 import { policyChecker } from "../policy.js";
@@ -158,6 +158,7 @@ export async function runWatch(argv: string[]): Promise<number> {
     process.stdout.write(out.join("\n") + "\n\n");
   };
   let saveTimer: NodeJS.Timeout | undefined;
+  let stateWarned = false;
   let lastSave = 0;
   const saveState = async () => {
     if (statePath === undefined) return;
@@ -165,9 +166,13 @@ export async function runWatch(argv: string[]): Promise<number> {
     const state: StateFile = { format: "aalens-watch-state", version: 1, positions: follower?.positions() ?? {} };
     const cursor = journal?.position();
     if (cursor !== undefined) state.journalCursor = cursor;
-    const tmp = `${statePath}.tmp-${process.pid}`;
-    await writeFile(tmp, jsonText(state));
-    await rename(tmp, statePath);
+    try {
+      await writeFileAtomic(statePath, jsonText(state));
+    } catch (err) {
+      // The watch goes on without a state rather than stopping; say so once.
+      if (!stateWarned) process.stderr.write(`aalens: ${err instanceof Error ? err.message : String(err)} (state not saved)\n`);
+      stateWarned = true;
+    }
   };
 
   const sink = {

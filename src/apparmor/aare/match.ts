@@ -43,6 +43,28 @@ class AareParser {
     return seq;
   }
 
+  /**
+   * A run of the byte escapes apparmor_parser reads — `\xHH`, `\dDDD`, `\0OO` — decoded as UTF-8
+   * (aalens writes a hidden character as its bytes: `\xe2\x80\xae` is U+202E), and the control
+   * escapes `\n \t \r`; undefined when the escape at `this.i` is none of these.
+   */
+  private byteEscapes(): string | undefined {
+    const bytes: number[] = [];
+    const s = this.s;
+    let text = "";
+    for (;;) {
+      const m = /^\\(?:x([0-9a-fA-F]{2})|d([0-9]{3})|0([0-7]{2})|([ntr]))/.exec(s.slice(this.i, this.i + 5));
+      if (m === null) break;
+      this.i += m[0].length;
+      if (m[4] !== undefined) {
+        text += Buffer.from(bytes).toString("utf8") + (m[4] === "n" ? "\n" : m[4] === "t" ? "\t" : "\r");
+        bytes.length = 0;
+      } else bytes.push(m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 10) & 0xff : parseInt(m[3]!, 8));
+    }
+    if (bytes.length === 0 && text === "") return undefined;
+    return text + Buffer.from(bytes).toString("utf8");
+  }
+
   /** A sequence up to the end, or (inGroup) up to an unescaped `,` or `}`. */
   private seq(inGroup: boolean): AareNode[] {
     const out: AareNode[] = [];
@@ -51,6 +73,11 @@ class AareParser {
       const c = s[this.i]!;
       if (inGroup && (c === "," || c === "}")) return out;
       if (c === "\\") {
+        const bytes = this.byteEscapes();
+        if (bytes !== undefined) {
+          for (const ch of bytes) out.push({ t: "lit", c: ch });
+          continue;
+        }
         out.push({ t: "lit", c: this.i + 1 < s.length ? s[this.i + 1]! : "\\" });
         this.i += 2;
         continue;
