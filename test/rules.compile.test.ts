@@ -12,6 +12,7 @@ import { buildReport } from "../src/report/report.js";
 import { parseLine } from "../src/parse/parse-line.js";
 import type { Mode } from "../src/parse/record.js";
 import { aalens } from "./helpers/cli.js";
+import { parsePolicy, type PolicyNode } from "../grammars/apparmor-policy.js";
 import { CORPUS_DIR, corpusAvailable } from "./helpers/corpus.js";
 
 const parser = findParser();
@@ -51,6 +52,25 @@ describe.skipIf(parser === null)("rules compile with apparmor_parser", () => {
     expect(rules.length).toBeGreaterThan(60);
     const result = compileRules(compilable(rules));
     expect(result.failures).toEqual([]);
+  });
+
+  it.skipIf(!corpusAvailable)("each rule printed is one statement of its kind, read back by the policy grammar", () => {
+    const builder = new ReportBuilder({ modes: ALL_MODES });
+    for (const f of readdirSync(CORPUS_DIR).filter((n) => n.endsWith(".in"))) {
+      const text = readFileSync(join(CORPUS_DIR, f), "utf8").replace(/\n$/, "");
+      const parsed = parseLine({ source: f, line: 1, text });
+      if (parsed?.record !== undefined) builder.record(parsed.record, text);
+    }
+    const sample = JSON.parse(aalens(["rules", "--format", "json", "--mode", "all", "--no-policy", "samples/"]).stdout) as Array<{ rule: string }>;
+    const rules = [...buildReport(builder.state()).rules.map((r) => ({ rule: r.rule, kind: r.typed.kind })), ...sample.map((r) => ({ rule: r.rule, kind: undefined }))];
+    for (const { rule, kind } of rules) {
+      const ast = parsePolicy(`profile t {\n  ${rule}\n}\n`, "/t");
+      expect(ast.diagnostics, rule).toEqual([]);
+      const body = (ast.nodes.find((n) => n.type === "profile") as Extract<PolicyNode, { type: "profile" }>).body;
+      expect(body, rule).toHaveLength(1);
+      // The grammar reads remount rules as mount rules with the remount option.
+      if (kind !== undefined) expect(body[0]!.type === "rule" && body[0]!.rule.kind, rule).toBe(kind === "remount" ? "mount" : kind);
+    }
   });
 
   it("reports the rules the parser rejects, with its message", () => {
