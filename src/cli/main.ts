@@ -3,6 +3,7 @@
  * The `aalens` command: dispatch to a subcommand; turn every failure into one clear line on
  * stderr and an exit status (1 usage or fatal, 2 something skipped), never a stack trace.
  */
+import { messageText, terminalDocument } from "../report/text-safety.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./args.js";
 import { runParse } from "./commands/parse.js";
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(version() + "\n");
     return 0;
   }
-  const command = COMMANDS[first];
+  const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (command === undefined) throw new UsageError(`unknown command "${first}" (try: aalens --help)`);
   return command(rest);
 }
@@ -68,8 +69,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`aalens: ${err.message}\n`);
-    else process.stderr.write(`aalens: internal error: ${err instanceof Error ? err.message : String(err)}\n  (please report this; run with AALENS_DEBUG=1 for details)\n`);
+    // Messages are built with messageText already; the gate again, as for every output.
+    if (err instanceof UsageError) process.stderr.write(`aalens: ${terminalDocument(err.message)}\n`);
+    else process.stderr.write(`aalens: internal error: ${messageText(err instanceof Error ? err.message : String(err))}\n  (please report this; run with AALENS_DEBUG=1 for details)\n`);
     if (process.env.AALENS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 1;
   },
