@@ -6,7 +6,7 @@
 export type { AuditRecord, Mode, SourceLine, LineMeta, Skipped } from "./parse/record.js";
 export { parseLine, type LineResult } from "./parse/parse-line.js";
 export { parseAuditLine } from "../grammars/audit-line.js";
-export { mayBeAuditRecord } from "./parse/prefilter.js";
+export { mayBeAuditRecord } from "./input/keep-line.js";
 export { appArmorFields, protocolName, type AppArmorFields } from "./parse/apparmor-fields.js";
 export { recordTypeName } from "./parse/record-types.js";
 export { readRecords, type RecordSink, type ReadRecordsOptions } from "./parse/read-records.js";
@@ -29,10 +29,10 @@ export { isPastaEvent, type Caller } from "./pasta/recognize.js";
 export { buildIncidents, type PastaIncident } from "./pasta/incidents.js";
 export { diagnose, type PastaDiagnosis } from "./pasta/diagnose.js";
 
-export { ReportBuilder, type BuilderOptions } from "./report/build-report.js";
+export { Collector, type CollectorOptions } from "./analysis/collector.js";
 export { buildReport, type PolicyChecker } from "./report/report.js";
 export type { AnalyzeReport, AnalysisState, DenialGroup, SuggestedRule, Summary, ReasonCount } from "./report/model.js";
-export type { EventView } from "./report/event-view.js";
+export type { AnalyzedEvent } from "./analysis/enrich.js";
 export { renderText } from "./report/text.js";
 export { renderJson } from "./report/json.js";
 export { renderApparmor } from "./report/apparmor.js";

@@ -4,10 +4,10 @@
  */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { parseTimeOption } from "../src/cli/filters.js";
+import { parseTimeOption } from "../src/cli/options.js";
 import { Progress } from "../src/cli/progress.js";
 import { parseLine } from "../src/parse/parse-line.js";
-import { ReportBuilder } from "../src/report/build-report.js";
+import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 import { renderText } from "../src/report/text.js";
 import { aalens } from "./helpers/cli.js";
@@ -49,7 +49,7 @@ describe("run control", () => {
   it("colours only when asked, and never lets a log value carry an escape", () => {
     const hostile = Buffer.from("/tmp/\x1b[2Jx").toString("hex").toUpperCase();
     const text = `type=AVC msg=audit(1764382380.412:1250): apparmor="DENIED" operation="open" profile="p" name=${hostile} pid=1 comm="a" requested_mask="r" denied_mask="r"`;
-    const b = new ReportBuilder();
+    const b = new Collector();
     b.record(parseLine({ source: "t", line: 1, text })!.record!, text);
     const report = buildReport(b.state());
     const plain = renderText(report);

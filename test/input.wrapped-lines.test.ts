@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mayBeAuditRecord } from "../src/parse/prefilter.js";
+import { mayBeAuditRecord } from "../src/input/keep-line.js";
 import { collect } from "./helpers/collect.js";
 import { CORPUS_DIR, corpusAvailable } from "./helpers/corpus.js";
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { parseLine } from "../src/parse/parse-line.js";
 import type { LineMeta } from "../src/parse/record.js";
-import { ReportBuilder } from "../src/report/build-report.js";
+import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 import type { PastaReport } from "../src/report/model.js";
 import { aalens } from "./helpers/cli.js";
@@ -14,7 +14,7 @@ type Input = string | { text: string; meta: LineMeta };
 
 /** Run lines (text, or journal entries with their fields) through the analysis. */
 function pasta(inputs: Input[]): PastaReport {
-  const b = new ReportBuilder({ modes: new Set(["DENIED", "KILL", "ALLOWED", "AUDIT"]) });
+  const b = new Collector({ modes: new Set(["DENIED", "KILL", "ALLOWED", "AUDIT"]) });
   inputs.forEach((input, i) => {
     const src = typeof input === "string" ? { source: "t", line: i + 1, text: input } : { source: "t", line: i + 1, ...input };
     const r = parseLine(src);

@@ -7,9 +7,9 @@
 import { describe, expect, it } from "vitest";
 import type { Transform } from "node:stream";
 import { parseLine } from "../src/parse/parse-line.js";
-import { ReportBuilder } from "../src/report/build-report.js";
+import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
-import type { EventView } from "../src/report/event-view.js";
+import type { AnalyzedEvent } from "../src/analysis/enrich.js";
 import {
   CSV_AGGREGATE_COLUMNS, CSV_COLUMNS, createCsvStream, csvAggregateRows, csvColumns, csvEventRow, renderCsvAggregate, type CsvRow,
 } from "../src/report/csv.js";
@@ -26,8 +26,8 @@ function avc(body: string): string {
 
 /** Read log lines through the library: the events (for denials rows) and the report. */
 function analyse(lines: string[]) {
-  const views: EventView[] = [];
-  const b = new ReportBuilder({ onEvent: (v) => views.push(v) });
+  const views: AnalyzedEvent[] = [];
+  const b = new Collector({ onEvent: (v) => views.push(v) });
   lines.forEach((text, i) => {
     const r = parseLine({ source: "t.log", line: i + 1, text });
     if (r?.record) b.record(r.record, text);

@@ -12,8 +12,8 @@ import { describe, expect, it } from "vitest";
 import { EcsFlat } from "@elastic/ecs";
 import { parseLine } from "../src/parse/parse-line.js";
 import type { Mode, Skipped } from "../src/parse/record.js";
-import { ReportBuilder } from "../src/report/build-report.js";
-import type { EventView } from "../src/report/event-view.js";
+import { Collector } from "../src/analysis/collector.js";
+import type { AnalyzedEvent } from "../src/analysis/enrich.js";
 import {
   ecsDocument, ecsErrorDocument, ecsLine, ECS_VERSION, type EcsAppArmorDocument, type EcsEventFields,
 } from "../src/report/ecs.js";
@@ -37,10 +37,10 @@ const ECS = EcsFlat as unknown as Record<string, FieldDef>;
 function viewsOf(
   lines: Array<{ source: string; line: number; text: string }>,
   modes: Mode[] = ["DENIED", "KILL", "ALLOWED", "AUDIT"],
-): { views: EventView[]; skipped: Skipped[] } {
-  const views: EventView[] = [];
+): { views: AnalyzedEvent[]; skipped: Skipped[] } {
+  const views: AnalyzedEvent[] = [];
   const skipped: Skipped[] = [];
-  const builder = new ReportBuilder({ modes: new Set(modes), onEvent: (v) => views.push(v) });
+  const builder = new Collector({ modes: new Set(modes), onEvent: (v) => views.push(v) });
   for (const src of lines) {
     const r = parseLine(src);
     if (r?.record !== undefined) builder.record(r.record, src.text);
@@ -51,8 +51,8 @@ function viewsOf(
 }
 
 /** Each sample file read by the input layer (journal JSON, gzip …), one builder per file. */
-async function sampleViews(): Promise<Map<string, { views: EventView[]; skipped: Skipped[] }>> {
-  const out = new Map<string, { views: EventView[]; skipped: Skipped[] }>();
+async function sampleViews(): Promise<Map<string, { views: AnalyzedEvent[]; skipped: Skipped[] }>> {
+  const out = new Map<string, { views: AnalyzedEvent[]; skipped: Skipped[] }>();
   for (const name of readdirSync(SAMPLES).sort()) {
     const c = await collect([join(SAMPLES, name)]);
     const got = viewsOf(c.lines);
@@ -143,7 +143,7 @@ function schemaProblems(doc: object): string[] {
 
 const all = await sampleViews();
 const views = [...all.values()].flatMap((s) => s.views);
-const find = (pred: (v: EventView) => boolean): EventView => {
+const find = (pred: (v: AnalyzedEvent) => boolean): AnalyzedEvent => {
   const v = views.find(pred);
   if (v === undefined) throw new Error("no such sample event");
   return v;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseLine } from "../src/parse/parse-line.js";
-import { ReportBuilder } from "../src/report/build-report.js";
+import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 import { codeSpan, fenced, renderMarkdown } from "../src/report/markdown.js";
 import { expectGolden, readSamples } from "./helpers/report-samples.js";
@@ -19,7 +19,7 @@ function avc(body: string): string {
 }
 
 function reportOf(lines: string[]) {
-  const b = new ReportBuilder();
+  const b = new Collector();
   lines.forEach((text, i) => {
     b.line();
     const r = parseLine({ source: "t.log", line: i + 1, text });

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileRules, findParser } from "../src/apparmor/validate.js";
-import { ReportBuilder } from "../src/report/build-report.js";
+import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 import { parseLine } from "../src/parse/parse-line.js";
 import type { Mode } from "../src/parse/record.js";
@@ -42,7 +42,7 @@ describe.skipIf(parser === null)("rules compile with apparmor_parser", () => {
   });
 
   it.skipIf(!corpusAvailable)("for every event of the libapparmor corpus", () => {
-    const builder = new ReportBuilder({ modes: ALL_MODES });
+    const builder = new Collector({ modes: ALL_MODES });
     for (const f of readdirSync(CORPUS_DIR).filter((n) => n.endsWith(".in"))) {
       const text = readFileSync(join(CORPUS_DIR, f), "utf8").replace(/\n$/, "");
       const parsed = parseLine({ source: f, line: 1, text });
@@ -55,7 +55,7 @@ describe.skipIf(parser === null)("rules compile with apparmor_parser", () => {
   });
 
   it.skipIf(!corpusAvailable)("each rule printed is one statement of its kind, read back by the policy grammar", () => {
-    const builder = new ReportBuilder({ modes: ALL_MODES });
+    const builder = new Collector({ modes: ALL_MODES });
     for (const f of readdirSync(CORPUS_DIR).filter((n) => n.endsWith(".in"))) {
       const text = readFileSync(join(CORPUS_DIR, f), "utf8").replace(/\n$/, "");
       const parsed = parseLine({ source: f, line: 1, text });

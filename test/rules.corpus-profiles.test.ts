@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseLine } from "../src/parse/parse-line.js";
-import { ReportBuilder } from "../src/report/build-report.js";
+import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 import type { Mode } from "../src/parse/record.js";
 import { CORPUS_DIR, corpusAvailable, loadCorpus } from "./helpers/corpus.js";
@@ -17,7 +17,7 @@ const ALL_MODES = new Set<Mode>(["DENIED", "KILL", "ALLOWED", "AUDIT"]);
 
 function ourRules(input: string): string[] {
   const text = input.replace(/\n$/, "");
-  const b = new ReportBuilder({ modes: ALL_MODES });
+  const b = new Collector({ modes: ALL_MODES });
   const r = parseLine({ source: "corpus", line: 1, text });
   if (r?.record !== undefined) b.record(r.record, text);
   return buildReport(b.state()).rules.map((x) => x.rule);

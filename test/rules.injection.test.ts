@@ -10,7 +10,7 @@ import { parsePolicy, type PolicyNode } from "../grammars/apparmor-policy.js";
 import { compileAare } from "../src/apparmor/aare/match.js";
 import { compileRules, findParser } from "../src/apparmor/validate.js";
 import { parseLine } from "../src/parse/parse-line.js";
-import { ReportBuilder } from "../src/report/build-report.js";
+import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 
 let serial = 500;
@@ -21,7 +21,7 @@ function avc(body: string): string {
 }
 
 function analyse(lines: string[]) {
-  const b = new ReportBuilder();
+  const b = new Collector();
   lines.forEach((text, i) => {
     const r = parseLine({ source: "t", line: i + 1, text });
     if (r?.record) b.record(r.record, text);

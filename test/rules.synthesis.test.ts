@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseLine } from "../src/parse/parse-line.js";
-import { ReportBuilder } from "../src/report/build-report.js";
+import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 import type { Mode } from "../src/parse/record.js";
 
@@ -17,7 +17,7 @@ function avc(body: string): string {
 }
 
 function rulesFor(lines: string[], modes: Mode[] = ["DENIED"]) {
-  const b = new ReportBuilder({ modes: new Set(modes) });
+  const b = new Collector({ modes: new Set(modes) });
   lines.forEach((text, i) => {
     const r = parseLine({ source: "t", line: i + 1, text });
     if (r?.record) b.record(r.record, text);

@@ -8,10 +8,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { collectState } from "../src/cli/collect.js";
+import { analyseInputs } from "../src/analysis/pipeline.js";
+import { modesOption } from "../src/cli/options.js";
 import { loadState } from "../src/cli/state-file.js";
 import { writeFileAtomic } from "../src/cli/safe-write.js";
-import { validateState, MAX_ITEMS, MAX_STRING } from "../src/report/validate-state.js";
+import { validateState, MAX_ITEMS, MAX_STRING } from "../src/analysis/validate-state.js";
 import type { AnalysisState } from "../src/report/model.js";
 import { aalens } from "./helpers/cli.js";
 
@@ -63,8 +64,8 @@ describe("validateState on a real state", () => {
     expect(v.state.rules.entries[0]).not.toBe(saved.rules.entries[0]);
   });
 
-  it("accepts a state built in-process by collectState (pipeline on samples/)", async () => {
-    const state = await collectState(["samples/"], { mode: "all", quiet: true }, { withSeen: true });
+  it("accepts a state built in-process by the pipeline on samples/", async () => {
+    const state = await analyseInputs(["samples/"], { modes: modesOption("all"), maxLineLength: 65536, keepSeen: true });
     const data = JSON.parse(JSON.stringify(state)) as unknown;
     const v = validateState(data);
     expect(v.ok ? "ok" : `${v.field}: ${v.message}`).toBe("ok");

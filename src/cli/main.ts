@@ -6,20 +6,16 @@
 import { messageText, terminalDocument } from "../report/text-safety.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./args.js";
-import { runParse } from "./commands/parse.js";
-import { runAnalyze } from "./commands/analyze.js";
-import { runRules } from "./commands/rules.js";
-import { runMerge } from "./commands/merge.js";
-import { runPasta } from "./commands/pasta.js";
-import { runWatch } from "./commands/watch.js";
+type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  analyze: runAnalyze,
-  rules: runRules,
-  merge: runMerge,
-  pasta: runPasta,
-  watch: runWatch,
-  parse: runParse,
+/** Each command is loaded when it runs: `--version` and `--help` need none of the grammar. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  analyze: async () => (await import("./commands/analyze.js")).runAnalyze,
+  rules: async () => (await import("./commands/rules.js")).runRules,
+  merge: async () => (await import("./commands/merge.js")).runMerge,
+  pasta: async () => (await import("./commands/pasta.js")).runPasta,
+  watch: async () => (await import("./commands/watch.js")).runWatch,
+  parse: async () => (await import("./commands/parse.js")).runParse,
 };
 
 const HELP = `Usage: aalens <command> [options] [INPUT…]
@@ -59,9 +55,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(version() + "\n");
     return 0;
   }
-  const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
-  if (command === undefined) throw new UsageError(`unknown command "${first}" (try: aalens --help)`);
-  return command(rest);
+  const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (load === undefined) throw new UsageError(`unknown command "${first}" (try: aalens --help)`);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -5,12 +5,13 @@
 import { checkRule, findProfile, loadPolicy, type Policy } from "../apparmor/policy/index.js";
 import type { PolicyChecker } from "../report/report.js";
 import { renderRule } from "../apparmor/rules/render.js";
+import type { PolicyChoice } from "./options.js";
 
 const loaded = new Map<string, Policy | undefined>();
 
-function policyOf(values: Record<string, unknown>): Policy | undefined {
-  if (values["no-policy"] === true) return undefined;
-  const dir = values["profile-dir"] as string | undefined;
+function policyOf(choice: PolicyChoice): Policy | undefined {
+  if (choice === null) return undefined;
+  const dir = choice.dir;
   const key = dir ?? "";
   if (!loaded.has(key)) {
     const policy = loadPolicy(dir);
@@ -20,8 +21,8 @@ function policyOf(values: Record<string, unknown>): Policy | undefined {
 }
 
 /** The check, memoised by profile and rule text: reports ask about the same rule many times. */
-export function policyChecker(values: Record<string, unknown>): PolicyChecker | undefined {
-  const policy = policyOf(values);
+export function policyChecker(choice: PolicyChoice): PolicyChecker | undefined {
+  const policy = policyOf(choice);
   if (policy === undefined) return undefined;
   const memo = new Map<string, ReturnType<PolicyChecker>>();
   return (profile, rule) => {
@@ -33,15 +34,15 @@ export function policyChecker(values: Record<string, unknown>): PolicyChecker | 
 }
 
 /** The policy file that defines a profile, when the policy is loaded and knows it. */
-export function policyFileOf(values: Record<string, unknown>, profile: string): string | undefined {
-  const policy = policyOf(values);
+export function policyFileOf(choice: PolicyChoice, profile: string): string | undefined {
+  const policy = policyOf(choice);
   if (policy === undefined) return undefined;
   return findProfile(policy, profile.split("//")[0]!)?.src.file;
 }
 
 /** Problems met while reading the policy (unknown syntax …), for the report's notes. */
-export function policyNotes(values: Record<string, unknown>): string[] {
-  const policy = policyOf(values);
+export function policyNotes(choice: PolicyChoice): string[] {
+  const policy = policyOf(choice);
   if (policy === undefined) return [];
   const notes = [`checked rules against the policy in ${policy.profileDir} (${policy.profileList.length} profiles)`];
   for (const d of policy.diagnostics.slice(0, 5)) notes.push(`policy ${d.file}:${d.line}: ${d.reason}`);

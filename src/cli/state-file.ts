@@ -7,7 +7,7 @@ import { open } from "node:fs/promises";
 import { errorText } from "../input/errors.js";
 import { STATE_FORMAT, STATE_VERSION, type AnalysisState } from "../report/model.js";
 import { messageText } from "../report/text-safety.js";
-import { validateState } from "../report/validate-state.js";
+import { validateState } from "../analysis/validate-state.js";
 import { UsageError } from "./args.js";
 import { writeFileAtomic } from "./safe-write.js";
 

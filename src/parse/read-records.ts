@@ -4,7 +4,7 @@
  */
 import { readInputs, readSystemLogs } from "../input/index.js";
 import type { ReadOptions, SourceSummary } from "../input/types.js";
-import { mayBeAuditRecord } from "./prefilter.js";
+import { mayBeAuditRecord } from "../input/keep-line.js";
 import { parseLine, type SourceContext } from "./parse-line.js";
 import type { AuditRecord, Skipped, SourceLine } from "./record.js";
 import { recordHeader, type RecordHeader } from "./record-header.js";

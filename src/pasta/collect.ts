@@ -7,12 +7,10 @@ import type { AppArmorFields } from "../parse/apparmor-fields.js";
 import type { AuditEvent } from "../events/assembler.js";
 import type { AuditRecord, Mode, SourceLine } from "../parse/record.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
-import { synthesize } from "../apparmor/rules/synthesize.js";
-import { renderRule } from "../apparmor/rules/render.js";
+import type { Synthesis } from "../apparmor/rules/synthesize.js";
 import type { Rule } from "../apparmor/rule-model.js";
 import { excerpt } from "../input/detach.js";
-import { matchMessage, pastaOperation } from "./catalog.js";
-import { isPastaEvent } from "./recognize.js";
+import { matchMessage } from "./catalog.js";
 
 export interface PastaDenial {
   time: string | null;
@@ -83,18 +81,27 @@ function objectOf(f: AppArmorFields, kind: AppArmorKind): string {
   }
 }
 
+/** What the collector needs of one of pasta's AppArmor records, worked out once upstream (analysis/enrich.ts). */
+export interface PastaEventInput {
+  event: AuditEvent;
+  record: AuditRecord;
+  fields: AppArmorFields;
+  kind: AppArmorKind;
+  pastaStep: string | null;
+  synthesis: Synthesis;
+  rule: string | null;
+}
+
 export class PastaCollector {
   private readonly state: PastaState = { denials: [], messages: [], dropped: 0 };
 
-  /** One AppArmor record of an event (any mode); kept when it is pasta's. */
-  event(e: AuditEvent, r: AuditRecord, f: AppArmorFields, kind: AppArmorKind): void {
-    if (!isPastaEvent(f, kind, e.process)) return;
+  /** One of pasta's AppArmor records (any mode). */
+  event(input: PastaEventInput): void {
     if (this.state.denials.length >= MAX_DENIALS) {
       this.state.dropped++;
       return;
     }
-    const op = pastaOperation(f, kind);
-    const s = synthesize(f, kind, r.mode!);
+    const { event: e, record: r, fields: f, kind } = input;
     const p = e.process;
     // A fresh JSON copy: the fields are slices of input lines (see detach.ts).
     this.state.denials.push(JSON.parse(JSON.stringify({
@@ -102,8 +109,8 @@ export class PastaCollector {
       comm: f.comm ?? p.comm ?? null, pid: f.pid ?? p.pid ?? null, ppid: p.ppid ?? null, exe: p.exe ?? null,
       cmdline: p.cmdline ?? null, operation: f.operation ?? "?", kind, object: objectOf(f, kind),
       mask: f.denied ?? f.requested ?? null, peer: f.peer ?? f.peerProfile ?? null, target: f.target ?? null,
-      step: op?.id ?? null, rule: s.candidate === undefined ? null : renderRule(s.candidate.rule),
-      typedRule: s.candidate?.rule ?? null, source: r.source, line: r.line,
+      step: input.pastaStep, rule: input.rule,
+      typedRule: input.synthesis.candidate?.rule ?? null, source: r.source, line: r.line,
     } satisfies PastaDenial)) as PastaDenial);
   }
 

@@ -12,7 +12,7 @@ import type { Transform } from "node:stream";
 import { stringify, type Options as StringifyOptions } from "csv-stringify";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import type { AnalyzeReport, DenialGroup, SuggestedRule } from "./model.js";
-import type { EventView } from "./event-view.js";
+import type { AnalyzedEvent } from "../analysis/enrich.js";
 
 export type CsvRowMode = "denials" | "aggregate";
 
@@ -69,7 +69,7 @@ export const CSV_NEUTRALISATION =
   "Suggested rules that start with a variable (@{run}/…, @{PROC}/…) therefore start with '@ in the CSV.";
 
 /** One `denials` row: one AppArmor event as it was logged. */
-export function csvEventRow(view: EventView): CsvRow {
+export function csvEventRow(view: AnalyzedEvent): CsvRow {
   const { record, fields, event } = view;
   return {
     time: record.time ?? event.time,

@@ -54,7 +54,7 @@ import type { AppArmorKind } from "../apparmor/classify.js";
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
 import type { AuditRecord, Mode, Skipped } from "../parse/record.js";
 import type { Caller } from "../pasta/recognize.js";
-import type { EventView } from "./event-view.js";
+import type { AnalyzedEvent } from "../analysis/enrich.js";
 import type { Categorization, EcsEventCategory, EcsEventKind, EcsEventOutcome, EcsEventType, ExpectedEventType } from "./ecs-fields.js";
 
 /** What this module uses of @elastic/ecs-helpers (CommonJS, ships no type declarations). */
@@ -268,7 +268,7 @@ function networkFields(f: AppArmorFields): Pick<EcsAppArmorDocument, "network" |
 }
 
 /** One readable line for `message`. */
-function summary(view: EventView, pid: number | undefined, comm: string | undefined): string {
+function summary(view: AnalyzedEvent, pid: number | undefined, comm: string | undefined): string {
   const f = view.fields;
   const who = comm === undefined ? (pid === undefined ? "" : `pid ${pid}`) : pid === undefined ? comm : `${comm}[${pid}]`;
   const what = [f.operation, f.operation === view.kind ? undefined : view.kind, view.resource].filter((s) => s !== undefined && s !== "").join(" ");
@@ -291,7 +291,7 @@ function compact<T extends object>(value: T): T {
 }
 
 /** One AppArmor event as an ECS document. */
-export function ecsDocument(view: EventView, options: EcsOptions = {}): EcsAppArmorDocument {
+export function ecsDocument(view: AnalyzedEvent, options: EcsOptions = {}): EcsAppArmorDocument {
   const { record, fields: f, event: e } = view;
   const p = e.process;
   const raw = record.msg ?? record.fields;

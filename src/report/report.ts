@@ -3,7 +3,7 @@
  * rules, each rendered, checked against the installed policy and explained in one line.
  */
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
-import { finalRule, type RuleEntry } from "../apparmor/rules/aggregate.js";
+import { finalRule, type RuleEntry } from "../analysis/rule-aggregate.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
 import { buildIncidents } from "../pasta/incidents.js";

@@ -48,16 +48,22 @@ export function terminalText(value: string): string {
  * the last gate; values are already cleaned one by one with terminalText.
  */
 export function terminalDocument(text: string): string {
-  return HAS_UNSAFE.test(text) ? text.replace(UNSAFE_BUT_LINES, visible) : text;
+  return HAS_CONTROL_OR_WIDE.test(text) && HAS_UNSAFE.test(text) ? text.replace(UNSAFE_BUT_LINES, visible) : text;
 }
+
+/** A cheap first look (no Unicode properties): any C0 but \n and \t, DEL, or anything past ASCII. */
+const HAS_CONTROL_OR_WIDE = /[\x00-\x08\x0b-\x1f\x7f-\uffff]/;
 
 /** `value` as JSON text, with every unsafe character JSON.stringify leaves raw as a \u escape (the same value). */
 export function jsonText(value: unknown, space?: number): string {
   return jsonDocument(JSON.stringify(value, null, space));
 }
 
+/** JSON.stringify escapes C0 itself: what is left to look at is DEL and beyond, rare in logs. */
+const BEYOND_ASCII = /[^\x00-\x7e]/;
+
 function jsonDocument(json: string): string {
-  if (!HAS_UNSAFE.test(json)) return json;
+  if (!BEYOND_ASCII.test(json) || !HAS_UNSAFE.test(json)) return json;
   return json.replace(UNSAFE_BUT_LINES, (c) => {
     let out = "";
     for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;

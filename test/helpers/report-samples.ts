@@ -14,9 +14,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect, vi } from "vitest";
 import { readRecords } from "../../src/parse/read-records.js";
-import { ReportBuilder } from "../../src/report/build-report.js";
+import { Collector } from "../../src/analysis/collector.js";
 import { buildReport } from "../../src/report/report.js";
-import type { EventView } from "../../src/report/event-view.js";
+import type { AnalyzedEvent } from "../../src/analysis/enrich.js";
 import type { AnalyzeReport } from "../../src/report/model.js";
 import { ROOT } from "./cli.js";
 
@@ -24,7 +24,7 @@ export const SAMPLES_NOW = new Date("2026-01-15T12:00:00Z");
 export const GOLDEN_DIR = join(ROOT, "test", "golden");
 
 export interface SampleReport {
-  views: EventView[];
+  views: AnalyzedEvent[];
   report: AnalyzeReport;
 }
 
@@ -41,8 +41,8 @@ export async function readSamples(): Promise<SampleReport> {
   try {
     // Node applies TZ at once (since v13); say so if this runner does not.
     expect(new Date(2025, 10, 29, 12).getTimezoneOffset(), "TZ=UTC did not take effect: run in vitest's forks pool (the default), where process.env.TZ applies").toBe(0);
-    const views: EventView[] = [];
-    const builder = new ReportBuilder({ onEvent: (v) => views.push(v) });
+    const views: AnalyzedEvent[] = [];
+    const builder = new Collector({ onEvent: (v) => views.push(v) });
     await readRecords([join(ROOT, "samples")], {
       record: (r, text) => builder.record({ ...r, source: relativeSource(r.source) }, text),
       header: (h, text) => builder.header({ ...h, source: relativeSource(h.source) }, text),

@@ -1,6 +1,7 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
-import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, resolveInputs } from "../args.js";
-import { ANALYSIS_OPTIONS, collectState, exitStatus, writeReport } from "../collect.js";
+import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
+import { collectState, exitStatus, writeReport } from "../run.js";
+import { ANALYSIS_OPTIONS, runOptions, type RunOptions } from "../options.js";
 import { Output } from "../output.js";
 import { saveState } from "../state-file.js";
 import { createCsvStream, csvEventRow } from "../../report/csv.js";
@@ -64,40 +65,37 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   }
   const format = values.format as string;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}" (use ${FORMATS.join(" or ")})`);
-  const inputs = resolveInputs(positionals);
-  const withSeen = values["save-state"] !== undefined;
+  const opts = runOptions(values, positionals);
   const rows = values["csv-rows"] as string;
   if (rows !== "denials" && rows !== "aggregate") throw new UsageError(`unknown --csv-rows "${rows}" (use denials or aggregate)`);
-  if (format === "csv" && rows === "denials") return streamCsv(inputs, values, withSeen);
-  if (format === "ecs") return streamEcs(inputs, values, withSeen);
-  return writeReport(await collectState(inputs, values, { withSeen }), values, format);
+  if (format === "csv" && rows === "denials") return streamCsv(opts);
+  if (format === "ecs") return streamEcs(opts, { original: values["ecs-original"] === true, errors: values["ecs-errors"] === true });
+  return writeReport(await collectState(opts), opts, format);
 }
 
 /** One CSV row per denial event, written as the events stream by: constant memory. */
-async function streamCsv(inputs: string[], values: Record<string, unknown>, withSeen: boolean): Promise<number> {
+async function streamCsv(opts: RunOptions): Promise<number> {
   const csv = createCsvStream("denials");
-  const out = Output.open(values.output as string | undefined);
+  const out = Output.open(opts.output);
   csv.on("data", (chunk: Buffer | string) => out.push(chunk.toString()));
   // Nothing but the rows is printed: aggregate only when a state is to be saved.
-  const state = await collectState(inputs, values, { withSeen, aggregate: withSeen, onEvent: (v) => csv.write(csvEventRow(v)), afterBatch: () => out.drain() });
+  const state = await collectState(opts, { aggregate: opts.saveState !== undefined, onEvent: (v) => csv.write(csvEventRow(v)), afterBatch: () => out.drain() });
   await new Promise<void>((resolve) => csv.end(resolve));
   await out.close();
-  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
-  return exitStatus(state, values);
+  if (opts.saveState !== undefined) await saveState(opts.saveState, state);
+  return exitStatus(state, opts);
 }
 
 /** One ECS document per AppArmor event (and per unreadable line with --ecs-errors), as NDJSON. */
-async function streamEcs(inputs: string[], values: Record<string, unknown>, withSeen: boolean): Promise<number> {
-  const out = Output.open(values.output as string | undefined);
-  const original = values["ecs-original"] === true;
-  const state = await collectState(inputs, values, {
-    withSeen,
-    aggregate: withSeen,
-    onEvent: (v) => out.push(ecsLine(ecsDocument(v, { original }))),
-    ...(values["ecs-errors"] === true ? { onUnparsed: (s: Skipped) => out.push(ecsLine(ecsErrorDocument(s))) } : {}),
+async function streamEcs(opts: RunOptions, ecs: { original: boolean; errors: boolean }): Promise<number> {
+  const out = Output.open(opts.output);
+  const state = await collectState(opts, {
+    aggregate: opts.saveState !== undefined,
+    onEvent: (v) => out.push(ecsLine(ecsDocument(v, { original: ecs.original }))),
+    ...(ecs.errors ? { onUnparsed: (s: Skipped) => out.push(ecsLine(ecsErrorDocument(s))) } : {}),
     afterBatch: () => out.drain(),
   });
   await out.close();
-  if (values["save-state"] !== undefined) await saveState(values["save-state"] as string, state);
-  return exitStatus(state, values);
+  if (opts.saveState !== undefined) await saveState(opts.saveState, state);
+  return exitStatus(state, opts);
 }

@@ -1,8 +1,9 @@
 /** `aalens merge`: one report from the states of several runs or hosts. */
 import { parseCommandArgs, UsageError } from "../args.js";
-import { ANALYSIS_OPTIONS, writeReport } from "../collect.js";
+import { writeReport } from "../run.js";
+import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
 import { loadState } from "../state-file.js";
-import { ReportBuilder } from "../../report/build-report.js";
+import { Collector } from "../../analysis/collector.js";
 import type { AnalysisState } from "../../report/model.js";
 
 export const mergeHelp = `Usage: aalens merge [options] STATE…
@@ -53,9 +54,11 @@ export async function runMerge(argv: string[]): Promise<number> {
     }
   }
   if (states.length === 0) return 1;
-  const builder = new ReportBuilder({ modes: new Set(states[0]!.modes), keepSeen: values["save-state"] !== undefined });
-  for (const s of states) builder.merge(s);
-  const status = await writeReport(builder.state(), values, format);
+  // The states are the inputs: the run options are those of a run that read nothing.
+  const opts = { ...runOptions(values, []), inputs: [] };
+  const collector = new Collector({ modes: new Set(states[0]!.modes), keepSeen: opts.saveState !== undefined });
+  for (const s of states) collector.merge(s);
+  const status = await writeReport(collector.state(), opts, format);
   // The report covers the states that could be read; a refused one still makes it a usage error.
   return refused > 0 ? 1 : status;
 }

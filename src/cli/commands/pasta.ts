@@ -1,6 +1,7 @@
 /** `aalens pasta`: pasta incidents, the Podman/Buildah action behind them, root causes and fixes. */
-import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, resolveInputs } from "../args.js";
-import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
+import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
+import { collectState, exitStatus } from "../run.js";
+import { ANALYSIS_OPTIONS, modesOption, runOptions } from "../options.js";
 import { Output } from "../output.js";
 import { policyChecker, policyNotes } from "../policy.js";
 import { buildReport } from "../../report/report.js";
@@ -41,15 +42,16 @@ export async function runPasta(argv: string[]): Promise<number> {
   }
   const format = values.format as string;
   if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
-  const state = await collectState(resolveInputs(positionals), { ...values, mode: "all" });
-  state.notes.push(...policyNotes(values));
-  const report = buildReport(state, { policy: policyChecker(values) });
-  const out = Output.open(values.output as string | undefined);
+  const opts = { ...runOptions(values, positionals), modes: modesOption("all") };
+  const state = await collectState(opts);
+  state.notes.push(...policyNotes(opts.policy));
+  const report = buildReport(state, { policy: policyChecker(opts.policy) });
+  const out = Output.open(opts.output);
   if (format === "json") out.push(jsonText(report.pasta, 2) + "\n");
   else {
     const lines = renderPastaText(report.pasta);
     out.push(lines.length === 0 ? `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)\n` : ["aalens pasta", ...report.notes.map((n) => `  ${terminalText(n)}`), ...lines].join("\n") + "\n");
   }
   await out.close();
-  return exitStatus(state, values);
+  return exitStatus(state, opts);
 }

@@ -3,8 +3,9 @@ import { jsonText } from "../../report/text-safety.js";
 import { constants } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
-import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, resolveInputs } from "../args.js";
-import { ANALYSIS_OPTIONS, collectState, exitStatus } from "../collect.js";
+import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
+import { collectState, exitStatus } from "../run.js";
+import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
 import { Output } from "../output.js";
 import { policyChecker, policyFileOf, policyNotes } from "../policy.js";
 import { buildReport } from "../../report/report.js";
@@ -116,18 +117,19 @@ export async function runRules(argv: string[]): Promise<number> {
   }
   const format = values.format as string;
   if (format !== "apparmor" && format !== "json") throw new UsageError(`unknown --format "${format}" (use apparmor or json)`);
-  const state = await collectState(resolveInputs(positionals), values);
-  state.notes.push(...policyNotes(values));
-  const report = buildReport(state, { policy: policyChecker(values) });
-  const fileOf = (profile: string) => localFileName(profile, policyFileOf(values, profile));
+  const opts = runOptions(values, positionals);
+  const state = await collectState(opts);
+  state.notes.push(...policyNotes(opts.policy));
+  const report = buildReport(state, { policy: policyChecker(opts.policy) });
+  const fileOf = (profile: string) => localFileName(profile, policyFileOf(opts.policy, profile));
 
   const dir = values["write-local"] as string | undefined;
-  const notWritten = dir === undefined ? 0 : await writeLocalFiles(dir, report.rules, fileOf, values.quiet === true);
-  const out = Output.open(values.output as string | undefined);
+  const notWritten = dir === undefined ? 0 : await writeLocalFiles(dir, report.rules, fileOf, opts.quiet);
+  const out = Output.open(opts.output);
   if (format === "json") {
     const rules = report.rules.map(({ profile, rule, status, warning, covers, reason }) => ({ profile, rule, status, ...(warning ? { warning } : {}), covers, reason }));
     out.push(jsonText(rules, 2) + "\n");
   } else if (dir === undefined) out.push(renderApparmor(report, fileOf));
   await out.close();
-  return notWritten > 0 ? 1 : exitStatus(state, values);
+  return notWritten > 0 ? 1 : exitStatus(state, opts);
 }

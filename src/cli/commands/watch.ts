@@ -5,16 +5,16 @@
  */
 import { readFileSync } from "node:fs";
 import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError } from "../args.js";
-import { ANALYSIS_OPTIONS, modesOption } from "../collect.js";
-import { eventFilter, parseTimeOption } from "../filters.js";
+import { ANALYSIS_OPTIONS, parseTimeOption, runOptions } from "../options.js";
+import { eventFilter } from "../../analysis/filter.js";
 import { FileFollower, type FilePosition } from "../../input/follow-files.js";
 import { JournalFollower } from "../../input/follow-journal.js";
 import { deliverBatch } from "../../parse/read-records.js";
 import type { RecordHeader } from "../../parse/record-header.js";
-import { mayBeAuditRecord } from "../../parse/prefilter.js";
+import { keepLine } from "../../input/keep-line.js";
 import type { AuditRecord, Skipped, SourceLine } from "../../parse/record.js";
-import { ReportBuilder } from "../../report/build-report.js";
-import type { EventView } from "../../report/event-view.js";
+import { Collector } from "../../analysis/collector.js";
+import type { AnalyzedEvent } from "../../analysis/enrich.js";
 import { buildReport } from "../../report/report.js";
 import { renderApparmor } from "../../report/apparmor.js";
 import { jsonText, terminalText } from "../../report/text-safety.js";
@@ -107,7 +107,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   // Bounded: the oldest folded denial is forgotten past MAX_FOLDED (it would print again).
   const seen = new Map<string, { n: number; first: number }>();
   let dirty = false;
-  const print = (v: EventView) => {
+  const print = (v: AnalyzedEvent) => {
     dirty = true;
     const key = `${v.fields.profile}\0${v.fields.operation}\0${v.resource}`;
     const held = seen.get(key) ?? { n: 0, first: Date.now() };
@@ -134,8 +134,9 @@ export async function runWatch(argv: string[]): Promise<number> {
     );
   };
 
-  const filter = eventFilter(values);
-  const builder = new ReportBuilder({ modes: modesOption(values.mode), onEvent: print, ...(filter ? { filter } : {}) });
+  const opts = runOptions(values, positionals);
+  const filter = eventFilter(opts.filter);
+  const builder = new Collector({ modes: opts.modes, onEvent: print, ...(filter ? { filter } : {}) });
   const saved = statePath === undefined ? undefined : loadWatchState(statePath, note);
   const positions = saved?.positions;
   let flushTimer: NodeJS.Timeout | undefined;
@@ -146,7 +147,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   const settle = () => {
     if (!dirty) return;
     dirty = false;
-    const report = buildReport(builder.state(), { policy: policyChecker(values) });
+    const report = buildReport(builder.state(), { policy: policyChecker(opts.policy) });
     const incidents = report.pasta.incidents.slice(printedIncidents);
     printedIncidents = report.pasta.incidents.length;
     const rules = report.rules.filter((r) => !printedRules.has(`${r.profile}\0${r.rule}`));
@@ -183,7 +184,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   };
   const onLines = (lines: SourceLine[]) => {
     builder.line(lines.length);
-    deliverBatch(lines.filter((l) => mayBeAuditRecord(l.text)), sink);
+    deliverBatch(lines.filter(keepLine), sink);
     // Live: an event without EOE is shown once the input is quiet for a moment.
     clearTimeout(flushTimer);
     flushTimer = setTimeout(() => builder.flush(), Math.max(50, pollMs));
@@ -205,7 +206,7 @@ export async function runWatch(argv: string[]): Promise<number> {
       : new FileFollower(positionals, {
           fromStart: values["from-start"] === true,
           pollMs,
-          maxLineLength: intOption(values["max-line-length"], "max-line-length", 65536),
+          maxLineLength: opts.maxLineLength,
           ...(positions === undefined ? {} : { positions }),
           onLines,
           onSkip: (s) => builder.framingSkip(s),

@@ -5,8 +5,21 @@
  * `pasta` and `namespace` let pasta's and Podman's error lines through, for the pasta report
  * (Podman prints pasta's own message on a line of its own: "Couldn't open network namespace …").
  */
+import type { SourceLine } from "./source-line.js";
+
 export function mayBeAuditRecord(text: string): boolean {
   return (
     text.includes("audit") || text.includes("apparmor=") || text.includes("type=") || text.includes("pasta") || text.includes("namespace")
   );
+}
+
+/**
+ * The one pre-filter every path applies (batch framing, watch): a line of the journal's audit
+ * transport is a record even without a marker (`SYSCALL arch=…`), and so is dbus-broker's own
+ * denial entry; any other line must show a marker.
+ */
+export function keepLine(line: SourceLine): boolean {
+  const meta = line.meta;
+  if (meta !== undefined && (meta.transport === "audit" || meta.dbusBroker === true)) return true;
+  return mayBeAuditRecord(line.text);
 }

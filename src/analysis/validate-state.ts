@@ -17,14 +17,14 @@
 import type { Mode } from "../parse/record.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import type { Rule } from "../apparmor/rule-model.js";
-import type { RuleEntry, RuleExample, RuleState, Unmapped } from "../apparmor/rules/aggregate.js";
+import type { RuleEntry, RuleExample, RuleState, Unmapped } from "./rule-aggregate.js";
 import type { PastaDenial, PastaMessage, PastaState } from "../pasta/collect.js";
 import type { SourceSummary } from "../input/types.js";
 import { INPUT_CODES, SKIP_CODES, WARNING_CODES, type ReasonCode } from "../input/reasons.js";
-import { STATE_FORMAT, STATE_VERSION } from "./model.js";
-import type { AnalysisState, DenialGroup, Example, InputError, ReasonCount, SeenRecord, Summary } from "./model.js";
-import { messageText } from "./text-safety.js";
-import { shorten } from "./sanitize.js";
+import { STATE_FORMAT, STATE_VERSION } from "../report/model.js";
+import type { AnalysisState, DenialGroup, Example, InputError, ReasonCount, SeenRecord, Summary } from "../report/model.js";
+import { messageText } from "../report/text-safety.js";
+import { shorten } from "../report/sanitize.js";
 
 /** Longest string accepted (UTF-16 code units): far above any excerpt, path or name aalens keeps. */
 export const MAX_STRING = 1 << 20;

@@ -3,13 +3,12 @@
  * JSON and merges exactly: merging the states of two runs gives what one run over both inputs
  * gives (lists keep first-seen order and the same caps; counts add; times take min/max).
  */
-import type { AppArmorFields } from "../../parse/apparmor-fields.js";
-import type { Mode } from "../../parse/record.js";
-import type { AppArmorKind } from "../classify.js";
-import type { Rule } from "../rule-model.js";
-import { synthesize, type Candidate } from "./synthesize.js";
-import { detach } from "../../input/detach.js";
-import { NestedMap } from "../../report/nested-map.js";
+import type { Mode } from "../parse/record.js";
+import type { Rule } from "../apparmor/rule-model.js";
+import type { Candidate } from "../apparmor/rules/synthesize.js";
+import type { AnalyzedEvent } from "./enrich.js";
+import { detach } from "../input/detach.js";
+import { NestedMap } from "./nested-map.js";
 
 export interface RuleExample {
   source: string;
@@ -60,17 +59,6 @@ export interface RuleState {
   unmapped: Unmapped[];
 }
 
-export interface RuleInput {
-  profile: string;
-  mode: Mode;
-  kind: AppArmorKind;
-  fields: AppArmorFields;
-  time: string | null;
-  host: string | null;
-  source: string;
-  line: number;
-  exe?: string;
-}
 
 const CAP_LIST = 8;
 const CAP_EXAMPLES = 3;
@@ -148,11 +136,11 @@ export class RuleAggregator {
   private readonly entries = new NestedMap<RuleEntry>();
   private readonly unmapped = new Map<string, Unmapped>();
 
-  add(input: RuleInput): RuleRef {
-    const s = synthesize(input.fields, input.kind, input.mode);
-    const example: RuleExample = { source: input.source, line: input.line, time: input.time };
-    if (s.candidate === undefined) return { unmapped: this.addUnmapped(input.profile, s.reason, example), owner: -1 };
-    return this.addCandidate(input, s.candidate, example);
+  add(a: AnalyzedEvent): RuleRef {
+    const s = a.synthesis;
+    const example: RuleExample = { source: a.record.source, line: a.record.line, time: a.record.time };
+    if (s.candidate === undefined) return { unmapped: this.addUnmapped(a.profile, s.reason, example), owner: -1 };
+    return this.addCandidate(a, s.candidate, example);
   }
 
   private addUnmapped(profile: string, reason: string, example: RuleExample): Unmapped {
@@ -167,27 +155,31 @@ export class RuleAggregator {
     return u;
   }
 
-  private addCandidate(input: RuleInput, c: Candidate, example: RuleExample): RuleRef {
-    let e = this.entries.get(input.profile, c.rule.kind, c.key);
+  private addCandidate(a: AnalyzedEvent, c: Candidate, example: RuleExample): RuleRef {
+    const profile = a.profile;
+    let e = this.entries.get(profile, c.rule.kind, c.key);
     if (e === undefined) {
-      if (this.entries.size >= MAX_RULES) return { unmapped: this.addUnmapped(input.profile, `more than ${MAX_RULES} distinct rules (the rest are counted here)`, example), owner: -1 };
+      if (this.entries.size >= MAX_RULES) return { unmapped: this.addUnmapped(profile, `more than ${MAX_RULES} distinct rules (the rest are counted here)`, example), owner: -1 };
       e = fresh<RuleEntry>({
-        profile: input.profile, key: c.key, rule: c.rule, ownerYes: 0, ownerNo: 0, count: 0, modes: {},
+        profile, key: c.key, rule: c.rule, ownerYes: 0, ownerNo: 0, count: 0, modes: {},
         firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: c.notes,
       });
       this.entries.set(e.profile, e.rule.kind, e.key, e);
     } else mergeRule(e.rule, c.rule);
+    const f = a.fields;
+    const time = a.record.time;
+    const host = a.record.host ?? a.event.host;
     e.count++;
-    e.modes[input.mode] = (e.modes[input.mode] ?? 0) + 1;
+    e.modes[a.mode] = (e.modes[a.mode] ?? 0) + 1;
     if (c.ownerOk !== undefined) c.ownerOk ? e.ownerYes++ : e.ownerNo++;
-    e.firstSeen = minTime(e.firstSeen, input.time);
-    e.lastSeen = maxTime(e.lastSeen, input.time);
-    if (input.fields.operation !== undefined) addCapped(e.operations, input.fields.operation, CAP_LIST);
+    e.firstSeen = minTime(e.firstSeen, time);
+    e.lastSeen = maxTime(e.lastSeen, time);
+    if (f.operation !== undefined) addCapped(e.operations, f.operation, CAP_LIST);
     addCapped(e.objects, c.object, CAP_LIST);
-    if (input.fields.comm !== undefined) addCapped(e.comms, input.fields.comm, CAP_LIST);
-    if (input.exe !== undefined) addCapped(e.exes, input.exe, CAP_LIST);
-    if (input.fields.pid !== undefined) addCapped(e.pids, input.fields.pid, CAP_LIST);
-    if (input.host !== null) addCapped(e.hosts, input.host, CAP_LIST);
+    if (f.comm !== undefined) addCapped(e.comms, f.comm, CAP_LIST);
+    if (a.event.process.exe !== undefined) addCapped(e.exes, a.event.process.exe, CAP_LIST);
+    if (f.pid !== undefined) addCapped(e.pids, f.pid, CAP_LIST);
+    if (host !== null) addCapped(e.hosts, host, CAP_LIST);
     if (e.examples.length < CAP_EXAMPLES) e.examples.push(example);
     union(e.notes, c.notes, CAP_LIST);
     return { entry: e, owner: c.ownerOk === undefined ? -1 : c.ownerOk ? 1 : 0 };

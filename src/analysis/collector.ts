@@ -5,21 +5,18 @@
  * collection is a versioned JSON state that can be saved and merged with other runs' states.
  */
 import type { AuditRecord, Mode, Skipped, SourceLine } from "../parse/record.js";
-import type { AppArmorFields } from "../parse/apparmor-fields.js";
 import type { RecordHeader } from "../parse/record-header.js";
-import { appArmorFields } from "../parse/apparmor-fields.js";
 import { EventAssembler, type AuditEvent } from "../events/assembler.js";
-import { classify, type AppArmorKind } from "../apparmor/classify.js";
-import { resourceOf } from "../apparmor/resource.js";
-import { RuleAggregator, type RuleRef, type RuleState } from "../apparmor/rules/aggregate.js";
+import { RuleAggregator, type RuleRef, type RuleState } from "./rule-aggregate.js";
 import { PastaCollector } from "../pasta/collect.js";
 import { detach, excerpt } from "../input/detach.js";
 import type { SourceSummary } from "../input/types.js";
 import type { InputCode, ReasonCode } from "../input/reasons.js";
-import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./model.js";
-import { STATE_FORMAT, STATE_VERSION, type InputError, type SeenRecord } from "./model.js";
+import type { AnalysisState, DenialGroup, Example, ReasonCount, Summary } from "./state.js";
+import { STATE_FORMAT, STATE_VERSION, type InputError, type SeenRecord } from "./state.js";
+import type { EventFilter } from "./filter.js";
 import { NestedMap } from "./nested-map.js";
-import { eventView, type EventView } from "./event-view.js";
+import { enrich, type AnalyzedEvent } from "./enrich.js";
 import { internalSkip } from "../parse/internal.js";
 
 const MAX_EXAMPLES = 3;
@@ -72,11 +69,11 @@ function emptySummary(): Summary {
   return { lines: 0, records: 0, apparmor: 0, denials: 0, duplicates: 0, filtered: 0, unparsed: 0, warnings: 0, skippedLines: 0, inputErrors: 0 };
 }
 
-export interface BuilderOptions {
+export interface CollectorOptions {
   /** AppArmor modes that become denial groups and rules; default DENIED and KILL. */
   modes?: ReadonlySet<Mode>;
   /** Called for every AppArmor event of the selected modes, in input order (per-event exports). */
-  onEvent?: (view: EventView) => void;
+  onEvent?: (event: AnalyzedEvent) => void;
   /**
    * false: count and stream events (onEvent) without building denial groups, rules and pasta
    * incidents — for streaming exports, whose memory then stays flat on any input.
@@ -85,10 +82,10 @@ export interface BuilderOptions {
   /** Keep what each AppArmor record added, for a saved state that merges exactly (--save-state). */
   keepSeen?: boolean;
   /** Keeps only the AppArmor events it accepts (--since, --profile, --pasta …); the rest are counted as filtered. */
-  filter?: (event: AuditEvent, record: AuditRecord, fields: AppArmorFields, kind: AppArmorKind) => boolean;
+  filter?: EventFilter;
 }
 
-export class ReportBuilder {
+export class Collector {
   private summary = emptySummary();
   private inputs: SourceSummary[] = [];
   private notes: string[] = [];
@@ -104,14 +101,14 @@ export class ReportBuilder {
   private readonly pasta = new PastaCollector();
   private readonly assembler: EventAssembler;
   private readonly selected: ReadonlySet<Mode>;
-  private readonly onEvent: BuilderOptions["onEvent"];
-  private readonly filter: BuilderOptions["filter"];
+  private readonly onEvent: CollectorOptions["onEvent"];
+  private readonly filter: CollectorOptions["filter"];
   private readonly aggregate: boolean;
   private readonly seen: Contribution[] | undefined;
   /** Records counted but not kept in `seen` (past MAX_SEEN). */
   private seenDropped = 0;
 
-  constructor(options: BuilderOptions = {}) {
+  constructor(options: CollectorOptions = {}) {
     this.aggregate = options.aggregate ?? true;
     if (options.keepSeen === true) this.seen = [];
     this.selected = options.modes ?? DEFAULT_MODES;
@@ -174,51 +171,46 @@ export class ReportBuilder {
     }
   }
 
-  /** One AppArmor record of an event: counted, then grouped and aggregated. Returns what it added. */
+  /** One AppArmor record of an event: enriched once, counted, then grouped and aggregated. Returns what it added. */
   private eventRecord(e: AuditEvent, r: AuditRecord, text: string): Pick<Contribution, "filtered" | "group" | "rule"> {
-    const mode = r.mode!;
-    const f = appArmorFields(r);
-    const kind = classify(f, mode);
-    if (this.filter !== undefined && !this.filter(e, r, f, kind)) {
+    const a = enrich(e, r, text);
+    const mode = a.mode;
+    if (this.filter !== undefined && !this.filter(a)) {
       this.summary.filtered++;
       return { filtered: true };
     }
     this.summary.apparmor++;
     this.modes[mode] = (this.modes[mode] ?? 0) + 1;
     if (mode === "DENIED" || mode === "KILL") this.summary.denials++;
-    if (this.aggregate) this.pasta.event(e, r, f, kind);
+    if (this.aggregate && a.isPasta) this.pasta.event(a);
     if (!this.selected.has(mode)) return { filtered: false };
-    this.onEvent?.(eventView(e, r, f, kind, text));
+    this.onEvent?.(a);
     if (!this.aggregate || !ACCESS_MODES.has(mode)) return { filtered: false };
-    const group = this.group(r, f, kind, text);
-    const input = { profile: f.profile ?? "?", mode, kind, fields: f, time: r.time, host: r.host ?? e.host, source: r.source, line: r.line };
-    const rule = this.rules.add(e.process.exe === undefined ? input : { ...input, exe: e.process.exe });
-    return { filtered: false, group, rule };
+    return { filtered: false, group: this.group(a), rule: this.rules.add(a) };
   }
 
-  private group(r: AuditRecord, f: ReturnType<typeof appArmorFields>, kind: AppArmorKind, text: string): Group {
-    const res = resourceOf(f, r.mode, kind);
-    const profile = f.profile ?? "?";
+  private group(a: AnalyzedEvent): Group {
+    const { record: r, fields: f, profile, resource, resourceClass, text } = a;
     const operation = f.operation ?? "?";
-    const what = operation + " " + res.class;
-    let g = this.groups.get(profile, what, res.object);
+    const what = operation + " " + resourceClass;
+    let g = this.groups.get(profile, what, resource);
     if (g === undefined && this.groups.size >= MAX_GROUPS) {
       g = this.groups.get(profile, what, OVERFLOW);
       if (g === undefined) {
-        g = newGroup(profile, operation, res.class, OVERFLOW);
+        g = newGroup(profile, operation, resourceClass, OVERFLOW);
         this.groups.set(g.profile, detach(what), OVERFLOW, g);
       }
       g.overflow = (g.overflow ?? 0) + 1;
     }
     if (g === undefined) {
-      g = newGroup(profile, operation, res.class, res.object);
+      g = newGroup(profile, operation, resourceClass, resource);
       this.groups.set(g.profile, detach(what), g.resource, g);
     }
     g.count++;
     const mask = f.denied ?? f.requested;
     if (mask !== undefined && mask !== g.lastMask) {
       g.lastMask = mask;
-      for (const p of splitMaskCached(mask, res.class === "file" || res.class === "exec")) pushCapped(g.denied, p, 32);
+      for (const p of splitMaskCached(mask, resourceClass === "file" || resourceClass === "exec")) pushCapped(g.denied, p, 32);
     }
     if (r.time !== null) {
       if (g.firstSeen === null || r.time < g.firstSeen) g.firstSeen = r.time;
