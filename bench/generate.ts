@@ -14,6 +14,11 @@
  *                       style: class=, requested=/denied=, addr=/peer_addr=, subj=, peer_pid=.
  *  - apparmor-308.log   the same events, line for line, without the keys libapparmor 3.0.8
  *                       rejects, so both parsers can be compared on records both understand.
+ *  - apparmor-repeats.log  as many lines as apparmor.log, but only ~200 distinct bodies (every
+ *                       kind of event; 3.0.8 keys) repeated with Zipf weights (s = 1.1), each
+ *                       line with a new audit stamp, serial and pid, as real logs repeat a denial.
+ *  - apparmor-4x.log    4× the lines of apparmor.log, all distinct: the same generator on another
+ *                       PRNG stream (for the linearity check; not a concatenation).
  *  - mixed-audit.log    ~200 MB /var/log/audit/audit.log (ENRICHED format, 0x1D separator),
  *                       ~5 % AppArmor lines; AVCs come with SYSCALL/CWD/PATH/PROCTITLE
  *                       sharing their msg=audit(…) id, the rest is execve/watch rules, PAM,
@@ -26,7 +31,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** Bump when the output of any generator changes, so stale corpora are regenerated. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // PRNG and helpers
@@ -350,15 +355,19 @@ function enrichedAa(ev: AaEvent): string {
   return `\x1dFSUID="${userName(ev.fsuid)}" OUID="${userName(ev.ouid ?? 0)}"`;
 }
 
+/** The kinds of AppArmor event the factory makes, with their weights in the pure corpus. */
+const AA_KIND_WEIGHTS = [
+  ["file", 40], ["capable", 10], ["net", 10], ["signal", 5], ["ptrace", 4], ["mount", 3], ["userns", 4],
+  ["dbus", 7], ["status", 5], ["pasta", 6], ["exec", 4], ["change_hat", 1], ["disconnected", 1],
+] as const;
+type AaKind = (typeof AA_KIND_WEIGHTS)[number][0];
+
 class AaFactory {
-  private kind: (rng: Rng) => string;
+  private kind: (rng: Rng) => AaKind;
   private mode: (rng: Rng) => Mode;
   private fileOp: (rng: Rng) => readonly [string, string, string, readonly [number, string]];
   constructor(private rng: Rng, private hexRate = 0.08) {
-    this.kind = weighted([
-      ["file", 40], ["capable", 10], ["net", 10], ["signal", 5], ["ptrace", 4], ["mount", 3], ["userns", 4],
-      ["dbus", 7], ["status", 5], ["pasta", 6], ["exec", 4], ["change_hat", 1], ["disconnected", 1],
-    ]);
+    this.kind = weighted(AA_KIND_WEIGHTS);
     this.mode = weighted<Mode>([["DENIED", 78], ["ALLOWED", 14], ["AUDIT", 8]]);
     // operation, requested, denied, syscall
     this.fileOp = weighted<readonly [string, string, string, readonly [number, string]]>([
@@ -432,9 +441,10 @@ class AaFactory {
     return { kernel: true, mode, fields, app, pid, comm, sc, exit: mode === "DENIED" ? -13 : 0, ...extra };
   }
 
-  next(): AaEvent {
+  /** The next event; `forced` fixes its kind instead of drawing it (the draw is skipped, so the stream differs from then on). */
+  next(forced?: AaKind): AaEvent {
     const r = this.rng;
-    const kind = this.kind(r);
+    const kind = forced ?? this.kind(r);
     let app = r.pick(APPS);
     let mode = this.mode(r);
     let pid = this.pid();
@@ -746,6 +756,14 @@ export interface CorpusInfo {
   seed: number;
   scale: number;
   version: number;
+  /** apparmor-repeats: distinct record bodies (the line without its stamp, serial and pids). */
+  distinctBodies?: number;
+  /** apparmor-repeats: Zipf exponent of the body weights. */
+  zipfExponent?: number;
+  /** apparmor-repeats: share of the lines that carry the most frequent body. */
+  topBodyShare?: number;
+  /** apparmor-4x: the corpus whose line count this one multiplies, and by how much. */
+  multipleOf?: { corpus: CorpusName; factor: number };
 }
 
 interface Manifest {
@@ -762,12 +780,20 @@ export interface GenerateOptions {
   only?: readonly string[];
 }
 
-export const CORPUS_NAMES = ["apparmor", "apparmor-308", "mixed-audit", "mixed-syslog", "journal"] as const;
+/** Distinct bodies and Zipf exponent of apparmor-repeats.log. */
+export const REPEATS_DISTINCT = 200;
+export const REPEATS_ZIPF_S = 1.1;
+/** apparmor-4x.log has this many times the lines of apparmor.log. */
+export const FOUR_X = 4;
+
+export const CORPUS_NAMES = ["apparmor", "apparmor-308", "apparmor-repeats", "apparmor-4x", "mixed-audit", "mixed-syslog", "journal"] as const;
 export type CorpusName = (typeof CORPUS_NAMES)[number];
 
 const FILES: Record<CorpusName, string> = {
   apparmor: "apparmor.log",
   "apparmor-308": "apparmor-308.log",
+  "apparmor-repeats": "apparmor-repeats.log",
+  "apparmor-4x": "apparmor-4x.log",
   "mixed-audit": "mixed-audit.log",
   "mixed-syslog": "mixed-syslog.log",
   journal: "journal.json",
@@ -776,6 +802,8 @@ const FILES: Record<CorpusName, string> = {
 const DESCRIPTIONS: Record<CorpusName, string> = {
   apparmor: "pure AppArmor lines, auditd format, current kernel/dbus keys (class=, requested=, peer_addr=, subj= …)",
   "apparmor-308": "the same events without the keys libapparmor 3.0.8 rejects",
+  "apparmor-repeats": `${REPEATS_DISTINCT} distinct AppArmor bodies (every kind, 3.0.8 keys) repeated with Zipf weights (s=${REPEATS_ZIPF_S}), each line with a new stamp, serial and pid`,
+  "apparmor-4x": "4× the lines of apparmor.log, all distinct (same generator, another PRNG stream)",
   "mixed-audit": "auditd audit.log (ENRICHED), ~5% AppArmor lines among SYSCALL/PATH/CWD/PROCTITLE/EXECVE/USER_*/SERVICE_*",
   "mixed-syslog": "syslog/kern.log, BSD dates, ~5% kernel audit lines",
   journal: "journalctl -o json, ~5% AppArmor entries (kernel and audit transports)",
@@ -786,6 +814,8 @@ const streamSeed = (seed: number, k: number): number => (Math.imul(seed ^ 0x9e37
 
 export const targets = (scale: number) => ({
   pureLines: Math.max(100, Math.round(500_000 * scale)),
+  repeatsLines: Math.max(100, Math.round(500_000 * scale)),
+  fourXLines: FOUR_X * Math.max(100, Math.round(500_000 * scale)),
   mixedAuditBytes: Math.max(100_000, Math.round(200e6 * scale)),
   syslogBytes: Math.max(50_000, Math.round(50e6 * scale)),
   journalBytes: Math.max(50_000, Math.round(50e6 * scale)),
@@ -839,6 +869,12 @@ export function ensureCorpora(o: GenerateOptions): CorpusInfo[] {
       case "apparmor-308":
         made = generatePure(o, t.pureLines);
         break;
+      case "apparmor-repeats":
+        made = [generateRepeats(o, t.repeatsLines)];
+        break;
+      case "apparmor-4x":
+        made = [generatePure4x(o, t.fourXLines)];
+        break;
       case "mixed-audit":
         made = [generateMixedAudit(o, t.mixedAuditBytes)];
         break;
@@ -852,7 +888,7 @@ export function ensureCorpora(o: GenerateOptions): CorpusInfo[] {
     for (const info of made) {
       manifest.corpora[info.name] = info;
       madeNow.add(info.name);
-      log(`corpus ${info.file}: generated ${info.lines.toLocaleString("en-US")} lines, ${fmtBytes(info.bytes)}, ${info.apparmorRecords.toLocaleString("en-US")} AppArmor records in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(`corpus ${info.file}: generated ${info.lines.toLocaleString("en-US")} lines, ${fmtBytes(info.bytes)}, ${info.apparmorRecords.toLocaleString("en-US")} AppArmor records${info.distinctBodies === undefined ? "" : ` (${info.distinctBodies} distinct bodies)`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     save();
   }
@@ -912,6 +948,105 @@ function generatePure(o: GenerateOptions, lines: number): CorpusInfo[] {
       legacy!.line(head + renderBody(ev, false));
     }
   }, ([modern, legacy]) => [info(o, "apparmor", modern!, lines, lines), info(o, "apparmor-308", legacy!, lines, lines)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (1b) apparmor-4x.log: the pure generator, current keys, on its own PRNG stream
+
+function generatePure4x(o: GenerateOptions, lines: number): CorpusInfo {
+  const rng = new Rng(streamSeed(o.seed, 6));
+  const clock = new Clock(rng);
+  const aa = new AaFactory(rng, 0.08);
+  return withWriters([corpusPath(o.outDir, "apparmor-4x")], ([w]) => {
+    for (let i = 0; i < lines; i++) {
+      clock.tick(40);
+      const ev = aa.next();
+      w!.line(`type=${ev.kernel ? "AVC" : "USER_AVC"} msg=audit(${clock.auditId()}): ${renderBody(ev, true)}`);
+    }
+  }, ([w]) => ({ ...info(o, "apparmor-4x", w!, lines, lines), multipleOf: { corpus: "apparmor" as const, factor: FOUR_X } }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// (1c) apparmor-repeats.log: few bodies, many lines
+
+/** Stands for the pid in a body template; cannot occur in a rendered body (controls are hex-encoded). */
+const PID_SLOT = "\u0001";
+
+/**
+ * A body as a template: the text between the pids.  `pid=` and `ppid=` values become slots,
+ * and so does the pid in a `/proc/PID/…` name (the same process reads its own /proc entry).
+ * 3.0.8 keys only, so that libapparmor 3.0.8 parses every line of the corpus.
+ */
+function bodyTemplate(ev: AaEvent): { kernel: boolean; denied: boolean; parts: string[] } {
+  const procDir = `/proc/${ev.pid}/`;
+  const fields = ev.fields.map((fl) =>
+    fl.k === "pid" || fl.k === "ppid" ? { ...fl, v: PID_SLOT } : fl.v.includes(procDir) ? { ...fl, v: fl.v.split(procDir).join(`/proc/${PID_SLOT}/`) } : fl,
+  );
+  return { kernel: ev.kernel, denied: ev.mode === "DENIED", parts: renderBody({ ...ev, fields }, false).split(PID_SLOT) };
+}
+
+function generateRepeats(o: GenerateOptions, lines: number): CorpusInfo {
+  const rng = new Rng(streamSeed(o.seed, 5));
+  const clock = new Clock(rng);
+  const aa = new AaFactory(rng, 0.08);
+  // The distinct bodies: one of every kind first, then drawn as the pure corpus draws them.
+  let templates: Array<ReturnType<typeof bodyTemplate>> = [];
+  const keys = new Set<string>();
+  const add = (ev: AaEvent): boolean => {
+    const t = bodyTemplate(ev);
+    const key = `${t.kernel ? "A" : "U"}${t.parts.join(PID_SLOT)}`;
+    if (keys.has(key)) return false;
+    keys.add(key);
+    templates.push(t);
+    return true;
+  };
+  for (const [kind] of AA_KIND_WEIGHTS) for (let tries = 0; tries < 100 && !add(aa.next(kind)); tries++);
+  for (let tries = 0; templates.length < REPEATS_DISTINCT && tries < 100 * REPEATS_DISTINCT; tries++) add(aa.next());
+  // Ranks in random order, so the most frequent body is not always of the first kind, except
+  // that denials come first: what a system repeats all day are its denials, not its
+  // ALLOWED/AUDIT/STATUS lines (those take the rare ranks).
+  for (let i = templates.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [templates[i], templates[j]] = [templates[j]!, templates[i]!];
+  }
+  templates = [...templates.filter((t) => t.denied), ...templates.filter((t) => !t.denied)];
+  const cum: number[] = [];
+  let total = 0;
+  for (let k = 1; k <= templates.length; k++) cum.push((total += 1 / k ** REPEATS_ZIPF_S));
+  const pick = (): number => {
+    const x = rng.next() * total;
+    let lo = 0;
+    let hi = cum.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (x < cum[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  // pids as the kernel hands them out: increasing, so every line has a pid not seen just before
+  const PID_MAX = 4_194_304;
+  let pid = rng.range(2000, 60_000);
+  const used = new Set<number>();
+  let topCount = 0;
+  const counts = new Array<number>(templates.length).fill(0);
+  return withWriters([corpusPath(o.outDir, "apparmor-repeats")], ([w]) => {
+    for (let i = 0; i < lines; i++) {
+      clock.tick(40);
+      const k = pick();
+      const t = templates[k]!;
+      used.add(k);
+      if (++counts[k]! > topCount) topCount = counts[k]!;
+      pid += rng.range(1, 6);
+      if (pid >= PID_MAX) pid = 300 + (pid - PID_MAX);
+      w!.line(`type=${t.kernel ? "AVC" : "USER_AVC"} msg=audit(${clock.auditId()}): ${t.parts.join(String(pid))}`);
+    }
+  }, ([w]) => ({
+    ...info(o, "apparmor-repeats", w!, lines, lines),
+    distinctBodies: used.size,
+    zipfExponent: REPEATS_ZIPF_S,
+    topBodyShare: Math.round((topCount / Math.max(1, lines)) * 1e4) / 1e4,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
