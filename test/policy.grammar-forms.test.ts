@@ -4,7 +4,7 @@
  * each rule type with its qualifiers.
  */
 import { describe, expect, it } from "vitest";
-import { parsePolicy, type PolicyNode } from "../grammars/apparmor-policy.js";
+import { parsePolicy, type PolicyNode } from "../src/apparmor/policy/interpret.js";
 
 const PROFILE = String.raw`
 # a comment, and a path with a hash: /x#y is still a word below

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parsePolicy, type PolicyNode } from "../grammars/apparmor-policy.js";
+import { parsePolicy, type PolicyNode } from "../src/apparmor/policy/interpret.js";
 import { loadPolicy } from "../src/apparmor/policy/index.js";
 
 const DIR = "/etc/apparmor.d";

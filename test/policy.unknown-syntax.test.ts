@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parsePolicy, type PolicyNode } from "../grammars/apparmor-policy.js";
+import { parsePolicy, type PolicyNode } from "../src/apparmor/policy/interpret.js";
 import { checkRule, loadPolicy } from "../src/apparmor/policy/index.js";
 
 type RuleNode = Extract<PolicyNode, { type: "rule" }>;

@@ -12,7 +12,7 @@ import { buildReport } from "../src/report/report.js";
 import { parseLine } from "../src/parse/parse-line.js";
 import type { Mode } from "../src/parse/record.js";
 import { aalens } from "./helpers/cli.js";
-import { parsePolicy, type PolicyNode } from "../grammars/apparmor-policy.js";
+import { parsePolicy, type PolicyNode } from "../src/apparmor/policy/interpret.js";
 import { CORPUS_DIR, corpusAvailable } from "./helpers/corpus.js";
 
 const parser = findParser();

@@ -6,7 +6,7 @@
  * policy grammar, matched with the AARE engine, and compiled with the real apparmor_parser.
  */
 import { describe, expect, it } from "vitest";
-import { parsePolicy, type PolicyNode } from "../grammars/apparmor-policy.js";
+import { parsePolicy, type PolicyNode } from "../src/apparmor/policy/interpret.js";
 import { compileAare } from "../src/apparmor/aare/match.js";
 import { compileRules, findParser } from "../src/apparmor/validate.js";
 import { parseLine } from "../src/parse/parse-line.js";

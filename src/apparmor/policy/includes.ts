@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { parsePolicy, type PolicyDiagnostic, type PolicyFileAst } from "../../../grammars/apparmor-policy.js";
+import { parsePolicy, type PolicyDiagnostic, type PolicyFileAst } from "./interpret.js";
 
 /** File names apparmor_parser and the init scripts skip in policy directories. */
 export function isSkippedName(name: string): boolean {

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { PolicyDiagnostic, PolicyNode } from "../../../grammars/apparmor-policy.js";
+import type { PolicyDiagnostic, PolicyNode } from "./interpret.js";
 import { compileAare, isLiteralAare } from "../aare/match.js";
 import { isSkippedName, PolicyFiles } from "./includes.js";
 import type { Policy, PolicyRule, ProfileInfo } from "./types.js";

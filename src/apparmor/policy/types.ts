@@ -2,7 +2,7 @@
  * The loaded policy: every profile of a profile directory with its rules (includes flattened),
  * the variables its file defines, and the problems met while reading.
  */
-import type { PolicyDiagnostic, Qualifiers, RuleExtra, SourceRef } from "../../../grammars/apparmor-policy.js";
+import type { PolicyDiagnostic, Qualifiers, RuleExtra, SourceRef } from "./interpret.js";
 import type { Rule } from "../rule-model.js";
 import type { VariableTable } from "./variables.js";
 
