@@ -12,6 +12,7 @@
  * pasta/passt, isPastaComm()) is the caller's call — signal denials, for one, carry the sender's
  * comm (podman), not pasta's.
  */
+import { compileAare, type AareMatcher } from "../apparmor/aare/match.js";
 import { existsSync, readFileSync } from "node:fs";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
@@ -78,114 +79,16 @@ export interface CatalogOperation {
 
 // ---- glob ---------------------------------------------------------------------------------------
 
-const RE_SPECIAL = /[\\^$.*+?()[\]{}|/-]/;
+const globCache = new Map<string, AareMatcher>();
 
-/**
- * Compile an AARE-like glob to an anchored RegExp. Same rules as apparmor_parser: a `*`/`**` run
- * right after `/` that ends the pattern or is followed by `/` needs at least one character, so
- * `/run/user/[0-9]*\/netns/*` does not match the directory `/run/user/1000/netns/` and `/tmp/**`
- * does not match `/tmp/`.
- */
-export function globToRegExp(glob: string): RegExp {
-  let i = 0;
-  const n = glob.length;
-  const seq = (inGroup: boolean, afterSlash: boolean): string => {
-    let out = "";
-    let slash = afterSlash;
-    while (i < n) {
-      const c = glob[i]!;
-      if (inGroup && (c === "," || c === "}")) break;
-      if (c === "\\" && i + 1 < n) {
-        const lit = glob[i + 1]!;
-        out += RE_SPECIAL.test(lit) ? `\\${lit}` : lit;
-        slash = lit === "/";
-        i += 2;
-        continue;
-      }
-      if (c === "*") {
-        let j = i;
-        while (glob[j] === "*") j++;
-        const deep = j - i >= 2;
-        const min1 = slash && (j >= n || glob[j] === "/");
-        out += deep ? (min1 ? "[^/].*" : ".*") : min1 ? "[^/]+" : "[^/]*";
-        i = j;
-        slash = false;
-        continue;
-      }
-      if (c === "?") {
-        out += "[^/]";
-        i++;
-        slash = false;
-        continue;
-      }
-      if (c === "[") {
-        let j = i + 1;
-        let neg = false;
-        if (glob[j] === "^" || glob[j] === "!") {
-          neg = true;
-          j++;
-        }
-        const start = j;
-        if (glob[j] === "]") j++;
-        while (j < n && glob[j] !== "]") j += glob[j] === "\\" ? 2 : 1;
-        if (j < n) {
-          const body = glob.slice(start, j).replace(/\\(?!.)|[[\]]/g, (m) => `\\${m}`);
-          out += `[${neg ? "^" : ""}${body}]`;
-          i = j + 1;
-          slash = false;
-          continue;
-        }
-        out += "\\[";
-        i++;
-        slash = false;
-        continue;
-      }
-      if (c === "{") {
-        const save = i;
-        i++;
-        const branches: string[] = [];
-        let closed = false;
-        while (i < n) {
-          branches.push(seq(true, slash));
-          if (glob[i] === ",") {
-            i++;
-            continue;
-          }
-          if (glob[i] === "}") {
-            i++;
-            closed = true;
-          }
-          break;
-        }
-        if (closed) {
-          out += `(?:${branches.join("|")})`;
-          slash = false;
-          continue;
-        }
-        i = save + 1; // unclosed: a literal `{`
-        out += "\\{";
-        slash = false;
-        continue;
-      }
-      out += RE_SPECIAL.test(c) ? `\\${c}` : c;
-      slash = c === "/";
-      i++;
-    }
-    return out;
-  };
-  return new RegExp(`^${seq(false, false)}$`);
-}
-
-const globCache = new Map<string, RegExp>();
-
-/** Whole-string match of `path` against an AARE-like glob (compiled once per pattern). */
+/** Whole-string match of `path` against a catalog path (an AARE glob, the one engine: aare/match.ts). */
 export function matchGlob(glob: string, path: string): boolean {
-  let re = globCache.get(glob);
-  if (re === undefined) {
-    re = globToRegExp(glob);
-    globCache.set(glob, re);
+  let m = globCache.get(glob);
+  if (m === undefined) {
+    m = compileAare(glob);
+    globCache.set(glob, m);
   }
-  return re.test(path);
+  return m.test(path);
 }
 
 // ---- validation ---------------------------------------------------------------------------------
@@ -237,7 +140,7 @@ function validateMatcher(m: unknown, where: string): ResourceMatcher {
   }
   for (const p of (m.paths as string[] | undefined) ?? []) {
     if (!p.startsWith("/")) throw new Error(`${where}.paths: "${p}" is not absolute`);
-    globToRegExp(p);
+    compileAare(p);
   }
   return m as ResourceMatcher;
 }
