@@ -130,6 +130,13 @@ export class Collector {
     return this.summary;
   }
 
+  /** An auditd record that is not AppArmor's, counted by type from its bytes (frame-text.ts). */
+  counted(type: string): void {
+    this.summary.records++;
+    bump(this.formats, "auditd");
+    bump(this.types, type);
+  }
+
   /** A non-AppArmor record seen by its header only: counted; parsed later if an event needs it. */
   header(h: RecordHeader, text: string): void {
     this.summary.records++;

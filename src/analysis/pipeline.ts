@@ -50,6 +50,7 @@ export async function analyseInputs(inputs: string[], options: PipelineOptions, 
     {
       record: (r, text) => collector.record(r, text),
       header: (h, text) => collector.header(h, text),
+      counted: (type) => collector.counted(type),
       unparsed: onUnparsed === undefined ? (s) => collector.skipped(s) : (s) => (collector.skipped(s), onUnparsed(s)),
       ...(afterBatch === undefined ? {} : { afterBatch }),
       other: (line) => collector.other(line),

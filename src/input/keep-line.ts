@@ -6,6 +6,17 @@
  * (Podman prints pasta's own message on a line of its own: "Couldn't open network namespace …").
  */
 import type { SourceLine } from "./source-line.js";
+import type { ByteMarkers } from "./frame-text.js";
+
+/**
+ * The markers of the analysis's byte-level framing (frame-text.ts): AppArmor records (current
+ * and old kernels), pasta's, Podman's and Buildah's messages, and — outside audit.log — any
+ * kernel audit record (`audit(`) or journald audit-transport line (`audit[`).
+ */
+export const ANALYSIS_MARKERS: ByteMarkers = {
+  strong: ["apparmor=", "APPARMOR", "pasta", "passt", "namespace", "netns"],
+  weak: ["audit(", "audit["],
+};
 
 export function mayBeAuditRecord(text: string): boolean {
   return (

@@ -8,6 +8,7 @@ import { detectCompression, decompress, MAGIC_BYTES } from "./decompress.js";
 import { describeError, errorCode, excerpt, SourceError } from "./errors.js";
 import { frameExport } from "./frame-export.js";
 import { frameLines, type FrameContext, type LineMapper } from "./frame-lines.js";
+import { frameText } from "./frame-text.js";
 import { parseJournalJson } from "./journal-json.js";
 import { mayBeDbusBrokerEntry } from "./dbus-broker.js";
 import { countBytes, peek } from "./peek.js";
@@ -61,6 +62,7 @@ export async function* readStream(
     summary.container = container;
     if (container === "journal-export") yield* frameExport(plain.rest, ctx);
     else if (container === "journal-json") yield* frameLines(plain.rest, ctx, jsonMapper(ctx));
+    else if (opts.markers !== undefined && opts.onRecordCounted !== undefined) yield* frameText(plain.rest, ctx, opts.markers, opts.onRecordCounted);
     else yield* frameLines(plain.rest, { ...ctx, joinWrapped: true }, textMapper(ctx));
   } catch (err) {
     failure = { message: describeError(err), code: errorCode(err) };
@@ -87,7 +89,7 @@ function textMapper({ source, filter }: FrameContext): LineMapper {
  */
 function jsonMapper({ source, filter, onSkip }: FrameContext): LineMapper {
   return (raw, line) => {
-    if (filter && !filter(raw) && !raw.includes('"MESSAGE":[') && !mayBeDbusBrokerEntry(raw)) return undefined;
+    if (filter && !filter(raw) && !raw.includes('"MESSAGE":[') && !raw.includes('"_TRANSPORT":"audit"') && !mayBeDbusBrokerEntry(raw)) return undefined;
     const entry = parseJournalJson(raw);
     if (!entry.ok) {
       onSkip?.({ source, line, code: entry.code, message: entry.message, excerpt: excerpt(raw) });

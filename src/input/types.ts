@@ -1,10 +1,19 @@
 import type { InputCode } from "./reasons.js";
 import type { SourceLine, Skipped } from "./source-line.js";
+import type { ByteMarkers } from "./frame-text.js";
 
 /** Options shared by every input source. */
 export interface ReadOptions {
   /** Lines longer than this (in characters) are counted and skipped, never buffered whole. Default 65536. */
   maxLineLength?: number;
+  /**
+   * For the analysis: text logs are framed at the byte level (frame-text.ts) — only lines with one
+   * of these markers, and the companions of AppArmor records, become SourceLines; the other
+   * auditd records are only counted, by type, through onRecordCounted. Without it every line that
+   * passes `filter` is handed over (what `aalens parse` needs).
+   */
+  markers?: ByteMarkers;
+  onRecordCounted?: (type: string) => void;
   /** Applied to the raw text of each line before a SourceLine is built; false drops it (counted in `lines` only). */
   filter?: (text: string) => boolean;
   /** Called for every line skipped by the framing layer (too long, undecodable journal entry …). */

@@ -4,7 +4,7 @@
  */
 import { readInputs, readSystemLogs } from "../input/index.js";
 import type { ReadOptions, SourceSummary } from "../input/types.js";
-import { mayBeAuditRecord } from "../input/keep-line.js";
+import { ANALYSIS_MARKERS, mayBeAuditRecord } from "../input/keep-line.js";
 import { parseLine, type SourceContext } from "./parse-line.js";
 import type { AuditRecord, Skipped, SourceLine } from "./record.js";
 import { recordHeader, type RecordHeader } from "./record-header.js";
@@ -21,6 +21,8 @@ export interface RecordSink {
    * without parsing their bodies. Sinks that need every field leave this out.
    */
   header?(header: RecordHeader, text: string): void;
+  /** When present: an auditd record that is not AppArmor's, counted by type without being read (frame-text.ts). */
+  counted?(type: string): void;
   /** A line that looked like a record but was not readable as one. */
   unparsed(skipped: Skipped): void;
   /** A line that passed the pre-filter but is not an audit record (pasta's error lines …). */
@@ -49,6 +51,8 @@ export async function readRecords(inputs: string[], sink: RecordSink, options: R
   const opts: ReadOptions = {
     maxLineLength: options.maxLineLength,
     filter: mayBeAuditRecord,
+    // A sink that counts records by type lets text logs be framed at the byte level.
+    ...(sink.counted !== undefined ? { markers: ANALYSIS_MARKERS, onRecordCounted: sink.counted.bind(sink) } : {}),
     onLine: sink.line?.bind(sink),
     onBytes: options.onBytes,
     onSkip: (s) => sink.framingSkip?.(s),
