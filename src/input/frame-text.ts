@@ -25,7 +25,7 @@ export interface ByteMarkers {
 /** The record types a companion can have (the ones that describe the process, and EOE). */
 const COMPANION_TYPES = new Set(["SYSCALL", "CWD", "PROCTITLE", "EXECVE", "EOE"]);
 /** Types whose body is AppArmor's even without `apparmor=` (old kernels' records). */
-const APPARMOR_TYPE = /^(?:APPARMOR_|AA$|UNKNOWN\[150\d\]$|150\d$)/;
+const APPARMOR_TYPE = /^(?:APPARMOR|AA$|UNKNOWN\[150\d\]$|150\d$)/;
 const RING = 16;
 /** Recent AppArmor audit ids whose companions may still come. */
 const OPEN_IDS = 16;
@@ -33,18 +33,20 @@ const OPEN_IDS = 16;
 const NL = 0x0a;
 const CR = 0x0d;
 
+/** A companion that came before any AppArmor record of its id: its bytes, decoded only if one comes. */
 interface Ring {
-  id: string;
+  id: number;
   type: string;
-  text: string;
+  buf: Buffer;
+  s: number;
+  e: number;
   line: number;
 }
 
-/** Whether the body after `msg=audit(…): ` at `from` opens with a key=value pair, as every record's does. */
+/** Whether the body after the stamp's `)` at `from` (`: key=…`) opens with a key=value pair, as every record's does. */
 function opensWithPair(buf: Buffer, from: number, e: number): boolean {
-  const close = buf.indexOf("): ", from, "latin1");
-  if (close < 0 || close >= e) return false;
-  let p = close + 3;
+  if (buf[from] !== 0x3a || buf[from + 1] !== 0x20) return false;
+  let p = from + 2;
   const c = buf[p];
   if (c === undefined || !((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f)) return false;
   while (p < e) {
@@ -71,9 +73,9 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
   let batch: SourceLine[] = [];
   let chars = 0;
   let held: SourceLine | undefined;
-  const openIds: string[] = [];
+  const openIds: number[] = [];
   const ring: Ring[] = [];
-  const typeNames = new Map<string, string>();
+  const typeNames = new Map<number, string>();
 
   const push = (l: SourceLine): SourceLine[] | undefined => {
     batch.push(l);
@@ -96,7 +98,10 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
     return previous === undefined ? undefined : push(previous);
   };
 
-  /** `type=NAME` at `s` (after an optional `node=HOST `): the type's name, or undefined. */
+  /**
+   * `type=NAME` at `s` (after an optional `node=HOST `): the type's name, or undefined. The name is
+   * looked up by a hash of its bytes, so a line costs no string unless it is kept.
+   */
   const auditdType = (buf: Buffer, s: number, e: number): { type: string; at: number } | undefined => {
     let p = s;
     if (buf[p] === 0x6e /* n */ && buf[p + 1] === 0x6f && buf[p + 2] === 0x64 && buf[p + 3] === 0x65 && buf[p + 4] === 0x3d) {
@@ -107,25 +112,49 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
     if (!(buf[p] === 0x74 && buf[p + 1] === 0x79 && buf[p + 2] === 0x70 && buf[p + 3] === 0x65 && buf[p + 4] === 0x3d)) return undefined;
     const start = p + 5;
     let end = start;
-    while (end < e && buf[end] !== 0x20) end++;
+    let h = 0x811c9dc5;
+    let g = 0x01000193;
+    while (end < e && buf[end] !== 0x20) {
+      h = Math.imul(h ^ buf[end]!, 0x01000193);
+      g = Math.imul(g ^ buf[end]!, 0x5bd1e995);
+      end++;
+    }
     if (end === start || end - start > 40) return undefined;
-    const raw = buf.toString("latin1", start, end);
-    let type = typeNames.get(raw);
+    const key = (h >>> 0) * 0x200000 + ((g >>> 0) & 0x1fffff) + (end - start);
+    let type = typeNames.get(key);
     if (type === undefined) {
       if (typeNames.size > 512) typeNames.clear();
-      type = raw;
-      typeNames.set(raw, type);
+      type = buf.toString("latin1", start, end);
+      typeNames.set(key, type);
     }
     return { type, at: end };
   };
 
-  /** The `S.MS:N` of `msg=audit(S.MS:N)` after `from`, as text, or undefined. */
-  const auditId = (buf: Buffer, from: number, e: number): string | undefined => {
-    const open = buf.indexOf("audit(", from, "latin1");
-    if (open < 0 || open >= e) return undefined;
-    const close = buf.indexOf(0x29 /* ) */, open + 6);
-    if (close < 0 || close >= e || close - open > 48) return undefined;
-    return buf.toString("latin1", open + 6, close);
+  /** Where auditId read to: the offset after the `)` of the stamp (the body follows `: `). */
+  let afterStamp = -1;
+  /**
+   * A number for the `S.MS:N` of ` msg=audit(S.MS:N)` right at `from` (a hash of its bytes), or -1;
+   * sets afterStamp.
+   */
+  const auditId = (buf: Buffer, from: number, e: number): number => {
+    afterStamp = -1;
+    let p = from;
+    if (!(buf[p] === 0x20 && buf[p + 1] === 0x6d && buf[p + 2] === 0x73 && buf[p + 3] === 0x67 && buf[p + 4] === 0x3d)) return -1; // " msg="
+    p += 5;
+    if (!(buf[p] === 0x61 && buf[p + 1] === 0x75 && buf[p + 2] === 0x64 && buf[p + 3] === 0x69 && buf[p + 4] === 0x74 && buf[p + 5] === 0x28)) return -1; // "audit("
+    p += 6;
+    let h = 0x811c9dc5;
+    let g = 0x01000193;
+    for (const stop = Math.min(e, p + 48); p < stop; p++) {
+      const c = buf[p]!;
+      if (c === 0x29 /* ) */) {
+        afterStamp = p + 1;
+        return (h >>> 0) * 0x200000 + ((g >>> 0) & 0x1fffff);
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+      g = Math.imul(g ^ c, 0x5bd1e995);
+    }
+    return -1;
   };
 
   /** Whether one of the first `upTo` needles occurs in [s, e). */
@@ -177,12 +206,13 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
       // An auditd record that is not AppArmor's: counted, and kept only as a companion.
       // A record handed over is counted by the parser; one that is not is counted here, once.
       const { type } = header;
-      // Old kernels' AppArmor types, and a body the parser must judge (truncated, garbled): handed over.
-      if (APPARMOR_TYPE.test(type) || (type !== "EOE" && !opensWithPair(buf, header.at, e))) return keep({ source, line: lineNo_, text: decode(buf, s, e) });
-      const id = COMPANION_TYPES.has(type) ? auditId(buf, header.at, e) : undefined;
-      if (id !== undefined && openIds.includes(id)) return keep({ source, line: lineNo_, text: decode(buf, s, e) });
-      if (id !== undefined && type !== "EOE") {
-        ring.push({ id, type, text: decode(buf, s, e), line: lineNo_ });
+      const stamped = auditId(buf, header.at, e);
+      // Old kernels' AppArmor types, and a body the parser must judge (no stamp, truncated, garbled): handed over.
+      if (APPARMOR_TYPE.test(type) || afterStamp < 0 || (type !== "EOE" && !opensWithPair(buf, afterStamp, e))) return keep({ source, line: lineNo_, text: decode(buf, s, e) });
+      const id = COMPANION_TYPES.has(type) ? stamped : -1;
+      if (id !== -1 && openIds.includes(id)) return keep({ source, line: lineNo_, text: decode(buf, s, e) });
+      if (id !== -1 && type !== "EOE") {
+        ring.push({ id, type, buf, s, e, line: lineNo_ });
         if (ring.length > RING) onCounted(ring.shift()!.type);
       } else onCounted(type);
       return release();
@@ -192,7 +222,7 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
     let full: SourceLine[] | undefined;
     if (header !== undefined) {
       const id = auditId(buf, header.at, e);
-      if (id !== undefined) {
+      if (id !== -1) {
         if (!openIds.includes(id)) {
           openIds.push(id);
           if (openIds.length > OPEN_IDS) openIds.shift();
@@ -202,7 +232,7 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
           const r = ring[i]!;
           if (r.id !== id) continue;
           ring.splice(i--, 1);
-          full = keep({ source, line: r.line, text: r.text }) ?? full;
+          full = keep({ source, line: r.line, text: decode(r.buf, r.s, r.e) }) ?? full;
         }
       }
     }

@@ -10,12 +10,13 @@ import type { ByteMarkers } from "./frame-text.js";
 
 /**
  * The markers of the analysis's byte-level framing (frame-text.ts): AppArmor records (current
- * and old kernels), pasta's, Podman's and Buildah's messages, and — outside audit.log — any
- * kernel audit record (`audit(`) or journald audit-transport line (`audit[`).
+ * and old kernels) anywhere; outside auditd records also pasta's, Podman's and Buildah's
+ * messages and any kernel audit record (`audit(`) or journald audit-transport line (`audit[`).
  */
 export const ANALYSIS_MARKERS: ByteMarkers = {
-  strong: ["apparmor=", "APPARMOR", "pasta", "passt", "namespace", "netns"],
-  weak: ["audit(", "audit["],
+  // In an auditd record only `apparmor=` matters (its type is read from the bytes).
+  strong: ["apparmor="],
+  weak: ["APPARMOR", "pasta", "passt", "namespace", "netns", "audit(", "audit["],
 };
 
 export function mayBeAuditRecord(text: string): boolean {
