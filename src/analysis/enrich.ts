@@ -3,11 +3,15 @@
  * groups, rule aggregation, the pasta collector and the per-event exports (CSV rows, ECS
  * documents, watch lines). Everything is worked out here once — the AppArmor fields, the class,
  * the resource, the rule synthesis, pasta's step and caller — and never again downstream.
+ *
+ * A repeat of a record already seen (parse/memo.ts: same body, new stamp and pid) shares the
+ * first one's analysis: only its pid and what its event's process says are its own.
  */
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
 import { appArmorFields } from "../parse/apparmor-fields.js";
 import type { AuditEvent } from "../events/assembler.js";
 import type { AuditRecord, Mode } from "../parse/record.js";
+import { templateOf } from "../parse/memo.js";
 import { classify, type AppArmorKind } from "../apparmor/classify.js";
 import { resourceOf } from "../apparmor/resource.js";
 import { synthesize, type Synthesis } from "../apparmor/rules/synthesize.js";
@@ -38,37 +42,105 @@ export interface AnalyzedEvent {
   readonly rule: string | null;
 }
 
+/** What a record's body alone decides (shared by its repeats). */
+class BodyAnalysis {
+  private synthesisMemo: Synthesis | undefined;
+  private ruleMemo: string | null | undefined;
+  readonly kind: AppArmorKind;
+  readonly resource: string;
+  readonly resourceClass: AppArmorKind;
+  private stepMemo: string | null | undefined;
+
+  constructor(
+    readonly fields: AppArmorFields,
+    readonly mode: Mode,
+  ) {
+    this.kind = classify(fields, mode);
+    const res = resourceOf(fields, mode, this.kind);
+    this.resource = res.object;
+    this.resourceClass = res.class;
+  }
+
+  get synthesis(): Synthesis {
+    return (this.synthesisMemo ??= synthesize(this.fields, this.kind, this.mode));
+  }
+
+  get rule(): string | null {
+    if (this.ruleMemo === undefined) {
+      const c = this.synthesis.candidate;
+      this.ruleMemo = c === undefined ? null : renderRule(c.rule);
+    }
+    return this.ruleMemo;
+  }
+
+  get pastaStep(): string | null {
+    if (this.stepMemo === undefined) this.stepMemo = pastaOperation(this.fields, this.kind)?.id ?? null;
+    return this.stepMemo;
+  }
+}
+
+class Enriched implements AnalyzedEvent {
+  readonly mode: Mode;
+  readonly fields: AppArmorFields;
+  readonly isPasta: boolean;
+
+  constructor(
+    readonly event: AuditEvent,
+    readonly record: AuditRecord,
+    readonly text: string,
+    private readonly body: BodyAnalysis,
+    pid: number | undefined,
+  ) {
+    this.mode = body.mode;
+    // The shared fields with this record's own pid (the one thing a repeat changes that they hold).
+    this.fields = body.fields.pid === pid ? body.fields : { ...body.fields, ...(pid === undefined ? {} : { pid }) };
+    this.isPasta = isPastaEvent(this.fields, body.kind, event.process);
+  }
+
+  get kind(): AppArmorKind {
+    return this.body.kind;
+  }
+  get profile(): string {
+    return this.body.fields.profile ?? "?";
+  }
+  get resource(): string {
+    return this.body.resource;
+  }
+  get resourceClass(): AppArmorKind {
+    return this.body.resourceClass;
+  }
+  get synthesis(): Synthesis {
+    return this.body.synthesis;
+  }
+  get rule(): string | null {
+    return this.body.rule;
+  }
+  get pastaStep(): string | null {
+    return this.isPasta ? this.body.pastaStep : null;
+  }
+  get caller(): Caller | null {
+    return this.isPasta ? callerOf(this.body.fields.name ?? "") ?? callerOf(this.event.process.cmdline ?? "") : null;
+  }
+}
+
+/** Each template's body analysis, per mode (the memo's templates are shared by all repeats). */
+const bodies = new WeakMap<object, BodyAnalysis>();
+
+function pidOf(record: AuditRecord): number | undefined {
+  const raw = record.msg?.pid ?? record.fields.pid;
+  const n = Number(raw);
+  return raw !== undefined && raw !== "" && Number.isSafeInteger(n) ? n : undefined;
+}
+
 /** The one enrichment of an AppArmor record (its `mode` is set: see EventAssembler). */
 export function enrich(event: AuditEvent, record: AuditRecord, text: string): AnalyzedEvent {
   const mode = record.mode!;
-  const fields = appArmorFields(record);
-  const kind = classify(fields, mode);
-  const res = resourceOf(fields, mode, kind);
-  const isPasta = isPastaEvent(fields, kind, event.process);
-  let synthesis: Synthesis | undefined;
-  let rendered: string | null | undefined;
-  return {
-    event,
-    record,
-    text,
-    mode,
-    fields,
-    kind,
-    profile: fields.profile ?? "?",
-    resource: res.object,
-    resourceClass: res.class,
-    get synthesis() {
-      return (synthesis ??= synthesize(fields, kind, mode));
-    },
-    isPasta,
-    pastaStep: isPasta ? pastaOperation(fields, kind)?.id ?? null : null,
-    caller: isPasta ? callerOf(fields.name ?? "") ?? callerOf(event.process.cmdline ?? "") : null,
-    get rule() {
-      if (rendered === undefined) {
-        const c = this.synthesis.candidate;
-        rendered = c === undefined ? null : renderRule(c.rule);
-      }
-      return rendered;
-    },
-  };
+  const template = templateOf(record);
+  let body = template === undefined ? undefined : bodies.get(template);
+  if (body === undefined || body.mode !== mode) {
+    body = new BodyAnalysis(appArmorFields(record), mode);
+    if (template !== undefined) bodies.set(template, body);
+    return new Enriched(event, record, text, body, body.fields.pid);
+  }
+  return new Enriched(event, record, text, body, pidOf(record));
 }

@@ -6,6 +6,7 @@
  */
 import type { AuditRecord } from "../parse/record.js";
 import { parseLine } from "../parse/parse-line.js";
+import { templateOf } from "../parse/memo.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { detach } from "../input/detach.js";
 import { SignatureSet } from "./signature-set.js";
@@ -75,8 +76,10 @@ function serialOf(auditId: string): number {
 
 /** Two independent FNV-1a runs over strings, folded into one 53-bit number. */
 class Hash53 {
-  a = 0x811c9dc5;
-  b = 0x01000193;
+  constructor(
+    public a = 0x811c9dc5,
+    public b = 0x01000193,
+  ) {}
   mix(text: string): void {
     let a = this.a;
     let b = this.b;
@@ -94,26 +97,49 @@ class Hash53 {
   }
 }
 
-/**
- * What identifies one AppArmor record across transports and files: its type and every key=value
- * the kernel wrote, in order (`body`), and the same with its audit id (`full`). ENRICHED keys
- * (upper case, added by auditd) and the envelope are left out, so audit.log, the journal's two
- * transports and syslog give the same signature for one kernel record, and two different
- * records of one syscall (ptrace read and readby, two stacked profiles) never do.
- */
-export function recordSignatures(r: AuditRecord): { body: number; full: number } {
+/** The values a repeat of a record changes (parse/memo.ts): hashed apart from the rest of the body. */
+const VARIABLE_KEYS = new Set(["pid", "ppid"]);
+
+/** The hash state of a record's body without its pids: the same for all repeats of one template. */
+function bodyState(r: AuditRecord): { a: number; b: number } {
   const h = new Hash53();
   h.mix(r.type ?? "");
   const body = (map: Record<string, string>) => {
     for (const key in map) {
       const c = key.charCodeAt(0);
       if (c >= 65 && c <= 90) continue; // ENRICHED: auditd's interpretation, not the kernel's record
+      if (VARIABLE_KEYS.has(key)) continue;
       h.mix(key);
       h.mix(map[key]!);
     }
   };
   body(r.fields);
   if (r.msg !== null) body(r.msg);
+  return { a: h.a, b: h.b };
+}
+
+const bodyStates = new WeakMap<object, { a: number; b: number }>();
+
+/**
+ * What identifies one AppArmor record across transports and files: its type and every key=value
+ * the kernel wrote (`body`), and the same with its audit id (`full`). ENRICHED keys (upper case,
+ * added by auditd) and the envelope are left out, so audit.log, the journal's two transports and
+ * syslog give the same signature for one kernel record, and two different records of one
+ * syscall (ptrace read and readby, two stacked profiles) never do. Repeats of a body share the
+ * hash of all but their pids (kept per memo template).
+ */
+export function recordSignatures(r: AuditRecord): { body: number; full: number } {
+  const template = templateOf(r);
+  let state = template === undefined ? undefined : bodyStates.get(template);
+  if (state === undefined) {
+    state = bodyState(r);
+    if (template !== undefined) bodyStates.set(template, state);
+  }
+  const h = new Hash53(state.a, state.b);
+  h.mix(r.fields.pid ?? "");
+  h.mix(r.fields.ppid ?? "");
+  h.mix(r.msg?.pid ?? "");
+  h.mix(r.msg?.ppid ?? "");
   const bodyHash = h.value();
   h.mix(r.auditId ?? "");
   return { body: bodyHash, full: h.value() };
@@ -133,8 +159,18 @@ const ID_LESS_SLACK_S = 2;
 /** Seconds as a 32-bit tag: 1952–2088 fit. */
 const TAG_EPOCH_S = 1_600_000_000;
 
+let lastIso: string | null = null;
+let lastTag: number | undefined;
+
 function timeTag(iso: string | null): number | undefined {
   if (iso === null) return undefined;
+  if (iso === lastIso) return lastTag;
+  lastIso = iso;
+  lastTag = timeTagOf(iso);
+  return lastTag;
+}
+
+function timeTagOf(iso: string): number | undefined {
   const s = Math.floor(Date.parse(iso) / 1000) - TAG_EPOCH_S;
   return Number.isFinite(s) && Math.abs(s) < 2 ** 31 ? s : undefined;
 }

@@ -12,6 +12,7 @@ import { SKIP_CODES, type Warning, type WarningCode } from "../input/reasons.js"
 import { modeOf, recordTypeName } from "./record-types.js";
 import { decodeValue } from "./values.js";
 import { isoTime, parseAuditStamp, parseEnvelopeDate, timeInRange } from "./timestamps.js";
+import { fromMemo, lineVariables, remember } from "./memo.js";
 import { detach, excerpt } from "../input/detach.js";
 
 export { excerpt, isoTime };
@@ -125,6 +126,22 @@ export interface SourceContext {
 
 /** Parse one line. Returns null for lines that are not audit records at all. */
 export function parseLine(src: SourceLine, context?: SourceContext): LineResult | null {
+  // A repeat of a body already parsed (new stamp, serial, pid) is made from that parse.
+  const variables = lineVariables(src.text);
+  if (variables !== undefined) {
+    const record = fromMemo(variables, src.source, src.line, src.meta);
+    if (record !== undefined) {
+      if (context !== undefined) context.stampMs = variables.epochMs;
+      return { record };
+    }
+  }
+  const result = parseWithGrammar(src, context);
+  if (variables !== undefined && result?.record !== undefined) remember(variables, result.record, src.meta);
+  return result;
+}
+
+/** Parse one line with the grammar. */
+function parseWithGrammar(src: SourceLine, context?: SourceContext): LineResult | null {
   const { text, meta } = src;
   const { tree, errors } = parseAuditLine(text);
   const odd = new Oddities();

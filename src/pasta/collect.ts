@@ -9,7 +9,7 @@ import type { AuditRecord, Mode, SourceLine } from "../parse/record.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import type { Synthesis } from "../apparmor/rules/synthesize.js";
 import type { Rule } from "../apparmor/rule-model.js";
-import { excerpt } from "../input/detach.js";
+import { detach, excerpt } from "../input/detach.js";
 import { matchMessage } from "./catalog.js";
 
 export interface PastaDenial {
@@ -104,14 +104,17 @@ export class PastaCollector {
     const { event: e, record: r, fields: f, kind } = input;
     const p = e.process;
     // A fresh JSON copy: the fields are slices of input lines (see detach.ts).
-    this.state.denials.push(JSON.parse(JSON.stringify({
-      time: r.time, host: r.host ?? e.host, auditId: r.auditId, mode: r.mode!, profile: f.profile ?? "?",
-      comm: f.comm ?? p.comm ?? null, pid: f.pid ?? p.pid ?? null, ppid: p.ppid ?? null, exe: p.exe ?? null,
-      cmdline: p.cmdline ?? null, operation: f.operation ?? "?", kind, object: objectOf(f, kind),
-      mask: f.denied ?? f.requested ?? null, peer: f.peer ?? f.peerProfile ?? null, target: f.target ?? null,
+    // Strings are detached: they are slices of input lines (see detach.ts). The typed rule is
+    // shared by every repeat of one body and never changed, so it is kept as it is.
+    const keep = (v: string | null | undefined): string | null => (v === undefined || v === null ? null : detach(v));
+    this.state.denials.push({
+      time: r.time, host: keep(r.host ?? e.host), auditId: r.auditId, mode: r.mode!, profile: keep(f.profile ?? "?")!,
+      comm: keep(f.comm ?? p.comm), pid: f.pid ?? p.pid ?? null, ppid: p.ppid ?? null, exe: keep(p.exe),
+      cmdline: keep(p.cmdline), operation: keep(f.operation ?? "?")!, kind, object: keep(objectOf(f, kind))!,
+      mask: keep(f.denied ?? f.requested), peer: keep(f.peer ?? f.peerProfile), target: keep(f.target),
       step: input.pastaStep, rule: input.rule,
       typedRule: input.synthesis.candidate?.rule ?? null, source: r.source, line: r.line,
-    } satisfies PastaDenial)) as PastaDenial);
+    } satisfies PastaDenial);
   }
 
   /** A line that is not an audit record: kept when it is an error pasta (or its caller) printed. */

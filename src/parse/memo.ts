@@ -1,0 +1,161 @@
+/**
+ * Real logs repeat the same record with a new stamp, serial and pid: a denial a daemon hits every
+ * few seconds. A record whose line, but for its `audit(…)` stamp and its `pid=`/`ppid=` values, was
+ * parsed before is made from that parse: the grammar reads each distinct body once.
+ *
+ * The key is a 53-bit hash of the line's bytes with the stamp's contents and those values left
+ * out (so a syslog line, whose date changes, does not repeat: it is parsed every time). What the
+ * memo keeps is the parsed record of the first line; a repeat gets its own source, line, stamp,
+ * time and pids. Only plain records are memoised: a numeric stamp in range, no warnings, and
+ * every pid value of the line found in the record.
+ */
+import { newFields, type AuditRecord, type LineMeta } from "./record.js";
+import { isoTime, timeInRange } from "./timestamps.js";
+
+/** The parts of a line that change between repeats. */
+export interface LineVariables {
+  key: number;
+  /** `S.MS:SERIAL` inside `audit(…)`. */
+  stamp: string;
+  epochMs: number;
+  /** The values after ` pid=` / ` ppid=`, in line order. */
+  pids: string[];
+}
+
+interface Template {
+  record: AuditRecord;
+  /** The host the line itself names (node=, a syslog host), null when it came from the journal's fields. */
+  host: string | null;
+  /** For each pid value of the line, in order: where it goes in the record. */
+  slots: Array<{ inMsg: boolean; key: string }>;
+}
+
+const MAX = 8192;
+let young = new Map<number, Template>();
+let old = new Map<number, Template>();
+
+const PID_KEYS = ["pid", "ppid"];
+
+/**
+ * The key and variable parts of a line that has a numeric `audit(S.MS:N)` stamp, or undefined.
+ * One pass over the characters; no string is built but the stamp and the pid values.
+ */
+export function lineVariables(text: string): LineVariables | undefined {
+  const open = text.indexOf("audit(");
+  if (open < 0) return undefined;
+  const close = text.indexOf(")", open + 6);
+  if (close < 0 || close - open > 60) return undefined;
+  const stamp = text.slice(open + 6, close);
+  const m = /^(\d{1,15})\.(\d{3}):\d+$/.exec(stamp);
+  if (m === null) return undefined;
+  const epochMs = Number(m[1]) * 1000 + Number(m[2]);
+  if (epochMs <= 0 || !timeInRange(epochMs)) return undefined;
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  const pids: string[] = [];
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    if (i === open + 6) i = close; // the stamp's contents are not part of the key
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    // ` pid=` / ` ppid=`: the digits after it are a variable, not part of the key.
+    if (c === 61 /* = */ && i >= 4 && text.charCodeAt(i - 1) === 100 /* d */ && text.charCodeAt(i - 2) === 105 /* i */ && text.charCodeAt(i - 3) === 112 /* p */) {
+      const before = text.charCodeAt(i - 4);
+      const pp = before === 112 /* p */ && i >= 5 && text.charCodeAt(i - 5) === 32;
+      if (before === 32 || pp) {
+        let j = i + 1;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d < 48 || d > 57) break;
+          j++;
+        }
+        if (j > i + 1) {
+          pids.push(text.slice(i + 1, j));
+          i = j - 1;
+        }
+      }
+    }
+  }
+  return { key: (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff), stamp, epochMs, pids };
+}
+
+function lookup(key: number): Template | undefined {
+  const t = young.get(key);
+  if (t !== undefined) return t;
+  const o = old.get(key);
+  if (o !== undefined) store(key, o);
+  return o;
+}
+
+function store(key: number, t: Template): void {
+  if (young.size >= MAX) {
+    old = young;
+    young = new Map();
+  }
+  young.set(key, t);
+}
+
+/** A record for this line made from the memo, or undefined when its body was not seen. */
+export function fromMemo(v: LineVariables, source: string, line: number, meta: LineMeta | undefined): AuditRecord | undefined {
+  const t = lookup(v.key);
+  if (t === undefined || t.slots.length !== v.pids.length) return undefined;
+  const r = t.record;
+  const fields = copy(r.fields);
+  const msg = r.msg === null ? null : copy(r.msg);
+  for (let i = 0; i < t.slots.length; i++) {
+    const slot = t.slots[i]!;
+    (slot.inMsg ? msg! : fields)[slot.key] = v.pids[i]!;
+  }
+  const record: AuditRecord = {
+    source,
+    line,
+    format: meta?.format ?? r.format,
+    type: r.type,
+    auditId: v.stamp,
+    time: isoTime(v.epochMs),
+    host: t.host ?? meta?.host ?? null,
+    mode: r.mode,
+    fields,
+    msg,
+  };
+  TEMPLATE.set(record, t);
+  return record;
+}
+
+/** Remember a freshly parsed record for the repeats of its line, when it is plain enough. */
+export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta | undefined): void {
+  if (record.warnings !== undefined || record.auditId !== v.stamp || record.time === null) return;
+  const slots: Template["slots"] = [];
+  let outer = 0;
+  let inner = 0;
+  const outerKeys = PID_KEYS.filter((k) => record.fields[k] !== undefined);
+  const innerKeys = record.msg === null ? [] : PID_KEYS.filter((k) => record.msg![k] !== undefined);
+  // The line's pid values, in order: the outer record's first, then the nested msg's.
+  for (const value of v.pids) {
+    if (outer < outerKeys.length && record.fields[outerKeys[outer]!] === value) slots.push({ inMsg: false, key: outerKeys[outer++]! });
+    else if (inner < innerKeys.length && record.msg![innerKeys[inner]!] === value) slots.push({ inMsg: true, key: innerKeys[inner++]! });
+    else return; // a pid value the record does not hold as such: not memoised
+  }
+  if (outer !== outerKeys.length || inner !== innerKeys.length) return;
+  const t: Template = { record, slots, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
+  TEMPLATE.set(record, t);
+  store(v.key, t);
+}
+
+/**
+ * The template a record was made from (or was made into), as an opaque token: later floors key
+ * their own per-template caches on it (the event signature's body hash, the enrichment), so a
+ * repeat costs them no more than its parse did.
+ */
+const TEMPLATE = new WeakMap<AuditRecord, object>();
+
+export function templateOf(record: AuditRecord): object | undefined {
+  return TEMPLATE.get(record);
+}
+
+function copy(map: Record<string, string>): Record<string, string> {
+  const out = newFields();
+  for (const k in map) out[k] = map[k]!;
+  return out;
+}
