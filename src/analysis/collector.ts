@@ -95,6 +95,8 @@ export class Collector {
   private errors: InputError[] = [];
   /** profile → "operation class" → resource → group; keys are detached (they outlive the batch). */
   private readonly groups = new NestedMap<Group>();
+  /** The group of each body seen (repeats skip the lookup). */
+  private readonly groupOf = new WeakMap<object, Group>();
   private readonly unparsed = new Map<ReasonCode, ReasonCount>();
   private readonly warnings = new Map<ReasonCode, ReasonCount>();
   private readonly rules = new RuleAggregator();
@@ -200,7 +202,7 @@ export class Collector {
     const { record: r, fields: f, profile, resource, resourceClass, text } = a;
     const operation = f.operation ?? "?";
     const what = operation + " " + resourceClass;
-    let g = this.groups.get(profile, what, resource);
+    let g = this.groupOf.get(a.body) ?? this.groups.get(profile, what, resource);
     if (g === undefined && this.groups.size >= MAX_GROUPS) {
       g = this.groups.get(profile, what, OVERFLOW);
       if (g === undefined) {
@@ -213,6 +215,7 @@ export class Collector {
       g = newGroup(profile, operation, resourceClass, resource);
       this.groups.set(g.profile, detach(what), g.resource, g);
     }
+    if (g.overflow === undefined) this.groupOf.set(a.body, g);
     g.count++;
     const mask = f.denied ?? f.requested;
     if (mask !== undefined && mask !== g.lastMask) {

@@ -40,6 +40,8 @@ export interface AnalyzedEvent {
   caller: Caller | null;
   /** The rule as text, or null (rendered on first use: most events never need it). */
   readonly rule: string | null;
+  /** The same object for every repeat of one body: a key for per-body caches downstream. */
+  readonly body: object;
 }
 
 /** What a record's body alone decides (shared by its repeats). */
@@ -88,7 +90,7 @@ class Enriched implements AnalyzedEvent {
     readonly event: AuditEvent,
     readonly record: AuditRecord,
     readonly text: string,
-    private readonly body: BodyAnalysis,
+    readonly body: BodyAnalysis,
     pid: number | undefined,
   ) {
     this.mode = body.mode;

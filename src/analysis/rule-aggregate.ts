@@ -135,6 +135,8 @@ export class RuleAggregator {
   /** profile → rule kind → key → entry (see NestedMap: no joined keys on the per-event path). */
   private readonly entries = new NestedMap<RuleEntry>();
   private readonly unmapped = new Map<string, Unmapped>();
+  /** The entry each body's rule went to: a repeat has nothing to merge. */
+  private readonly entryOf = new WeakMap<object, RuleEntry>();
 
   add(a: AnalyzedEvent): RuleRef {
     const s = a.synthesis;
@@ -157,7 +159,7 @@ export class RuleAggregator {
 
   private addCandidate(a: AnalyzedEvent, c: Candidate, example: RuleExample): RuleRef {
     const profile = a.profile;
-    let e = this.entries.get(profile, c.rule.kind, c.key);
+    let e = this.entryOf.get(a.body) ?? this.entries.get(profile, c.rule.kind, c.key);
     if (e === undefined) {
       if (this.entries.size >= MAX_RULES) return { unmapped: this.addUnmapped(profile, `more than ${MAX_RULES} distinct rules (the rest are counted here)`, example), owner: -1 };
       e = fresh<RuleEntry>({
@@ -165,7 +167,11 @@ export class RuleAggregator {
         firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: c.notes,
       });
       this.entries.set(e.profile, e.rule.kind, e.key, e);
-    } else mergeRule(e.rule, c.rule);
+      this.entryOf.set(a.body, e);
+    } else if (this.entryOf.get(a.body) !== e) {
+      mergeRule(e.rule, c.rule);
+      this.entryOf.set(a.body, e);
+    }
     const f = a.fields;
     const time = a.record.time;
     const host = a.record.host ?? a.event.host;

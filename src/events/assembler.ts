@@ -159,13 +159,14 @@ const ID_LESS_SLACK_S = 2;
 /** Seconds as a 32-bit tag: 1952–2088 fit. */
 const TAG_EPOCH_S = 1_600_000_000;
 
-let lastIso: string | null = null;
+/** The last second parsed (`YYYY-MM-DDTHH:MM:SS`) and its tag: records come in bursts within one second. */
+let lastSecond = "";
 let lastTag: number | undefined;
 
 function timeTag(iso: string | null): number | undefined {
   if (iso === null) return undefined;
-  if (iso === lastIso) return lastTag;
-  lastIso = iso;
+  if (lastSecond !== "" && iso.startsWith(lastSecond)) return lastTag;
+  lastSecond = iso.length >= 19 ? iso.slice(0, 19) : "";
   lastTag = timeTagOf(iso);
   return lastTag;
 }

@@ -3,8 +3,8 @@
  * few seconds. A record whose line, but for its `audit(…)` stamp and its `pid=`/`ppid=` values, was
  * parsed before is made from that parse: the grammar reads each distinct body once.
  *
- * The key is a 53-bit hash of the line's bytes with the stamp's contents and those values left
- * out (so a syslog line, whose date changes, does not repeat: it is parsed every time). What the
+ * The key is the line with the stamp's contents and those values cut out (so a syslog line, whose
+ * date changes, does not repeat: it is parsed every time). What the
  * memo keeps is the parsed record of the first line; a repeat gets its own source, line, stamp,
  * time and pids. Only plain records are memoised: a numeric stamp in range, no warnings, and
  * every pid value of the line found in the record.
@@ -14,7 +14,7 @@ import { isoTime, timeInRange } from "./timestamps.js";
 
 /** The parts of a line that change between repeats. */
 export interface LineVariables {
-  key: number;
+  key: string;
   /** `S.MS:SERIAL` inside `audit(…)`. */
   stamp: string;
   epochMs: number;
@@ -31,14 +31,15 @@ interface Template {
 }
 
 const MAX = 8192;
-let young = new Map<number, Template>();
-let old = new Map<number, Template>();
+let young = new Map<string, Template>();
+let old = new Map<string, Template>();
 
 const PID_KEYS = ["pid", "ppid"];
 
 /**
  * The key and variable parts of a line that has a numeric `audit(S.MS:N)` stamp, or undefined.
- * One pass over the characters; no string is built but the stamp and the pid values.
+ * The key is the line itself with the stamp's contents and the pid digits cut out: the Map
+ * hashes and compares it natively, so two different bodies never share a template.
  */
 export function lineVariables(text: string): LineVariables | undefined {
   const open = text.indexOf("audit(");
@@ -46,41 +47,46 @@ export function lineVariables(text: string): LineVariables | undefined {
   const close = text.indexOf(")", open + 6);
   if (close < 0 || close - open > 60) return undefined;
   const stamp = text.slice(open + 6, close);
-  const m = /^(\d{1,15})\.(\d{3}):\d+$/.exec(stamp);
+  const m = STAMP.exec(stamp);
   if (m === null) return undefined;
   const epochMs = Number(m[1]) * 1000 + Number(m[2]);
   if (epochMs <= 0 || !timeInRange(epochMs)) return undefined;
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
+  let key = text.slice(0, open + 6);
+  let from = close;
   const pids: string[] = [];
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    if (i === open + 6) i = close; // the stamp's contents are not part of the key
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    // ` pid=` / ` ppid=`: the digits after it are a variable, not part of the key.
-    if (c === 61 /* = */ && i >= 4 && text.charCodeAt(i - 1) === 100 /* d */ && text.charCodeAt(i - 2) === 105 /* i */ && text.charCodeAt(i - 3) === 112 /* p */) {
-      const before = text.charCodeAt(i - 4);
-      const pp = before === 112 /* p */ && i >= 5 && text.charCodeAt(i - 5) === 32;
-      if (before === 32 || pp) {
-        let j = i + 1;
-        while (j < n) {
-          const d = text.charCodeAt(j);
-          if (d < 48 || d > 57) break;
-          j++;
-        }
-        if (j > i + 1) {
-          pids.push(text.slice(i + 1, j));
-          i = j - 1;
-        }
-      }
+  for (;;) {
+    const at = nextPid(text, from);
+    if (at < 0) break;
+    let end = at;
+    while (end < text.length) {
+      const d = text.charCodeAt(end);
+      if (d < 48 || d > 57) break;
+      end++;
     }
+    if (end === at) {
+      key += text.slice(from, at);
+      from = at;
+      continue;
+    }
+    key += text.slice(from, at);
+    pids.push(text.slice(at, end));
+    from = end;
   }
-  return { key: (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff), stamp, epochMs, pids };
+  key += text.slice(from);
+  return { key, stamp, epochMs, pids };
 }
 
-function lookup(key: number): Template | undefined {
+const STAMP = /^(\d{1,15})\.(\d{3}):\d+$/;
+
+/** The offset of the digits after the next ` pid=` or ` ppid=` from `from`, or -1. */
+function nextPid(text: string, from: number): number {
+  const a = text.indexOf(" pid=", from);
+  const b = text.indexOf(" ppid=", from);
+  if (a < 0) return b < 0 ? -1 : b + 6;
+  return b < 0 || a < b ? a + 5 : b + 6;
+}
+
+function lookup(key: string): Template | undefined {
   const t = young.get(key);
   if (t !== undefined) return t;
   const o = old.get(key);
@@ -88,7 +94,7 @@ function lookup(key: number): Template | undefined {
   return o;
 }
 
-function store(key: number, t: Template): void {
+function store(key: string, t: Template): void {
   if (young.size >= MAX) {
     old = young;
     young = new Map();
