@@ -88,6 +88,8 @@ function mergeRule(into: Rule, from: Rule): void {
     case "file": {
       const f = from as typeof into;
       const set = new Set([...into.perms, ...f.perms]);
+      // `w` includes append, and apparmor_parser refuses both together ("Conflict 'a' and 'w' perms").
+      if (set.has("w")) set.delete("a");
       into.perms = [...FILE_ORDER].filter((c) => set.has(c)).join("");
       if (f.exec !== undefined) into.exec ??= f.exec;
       break;

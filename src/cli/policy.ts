@@ -6,6 +6,7 @@ import { checkRule, findProfile, loadPolicy, type Policy } from "../apparmor/pol
 import type { PolicyChecker } from "../report/report.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import type { PolicyChoice } from "./options.js";
+import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
 
 const loaded = new Map<string, Policy | undefined>();
 
@@ -33,11 +34,16 @@ export function policyChecker(choice: PolicyChoice): PolicyChecker | undefined {
   };
 }
 
-/** The policy file that defines a profile, when the policy is loaded and knows it. */
-export function policyFileOf(choice: PolicyChoice, profile: string): string | undefined {
+/** Where each profile's rules go, from the installed policy (see apparmor/local/target.ts). */
+export function policyTarget(choice: PolicyChoice): (profile: string) => RuleTarget {
   const policy = policyOf(choice);
-  if (policy === undefined) return undefined;
-  return findProfile(policy, profile.split("//")[0]!)?.src.file;
+  return (profile) => targetOf(profile, policy);
+}
+
+/** The report options that read the installed policy: the rule check and the targets. */
+export function policyReportOptions(choice: PolicyChoice): { policy?: PolicyChecker; target: (profile: string) => RuleTarget } {
+  const policy = policyChecker(choice);
+  return { ...(policy ? { policy } : {}), target: policyTarget(choice) };
 }
 
 /** Problems met while reading the policy (unknown syntax …), for the report's notes. */

@@ -7,12 +7,12 @@ import { eventFilter } from "../analysis/filter.js";
 import type { AnalysisState } from "../analysis/state.js";
 import { terminalText } from "../report/text-safety.js";
 import { buildReport } from "../report/report.js";
-import { renderJson } from "../report/json.js";
+import { renderJsonChunks } from "../report/json.js";
 import { renderText } from "../report/text.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderCsvAggregate } from "../report/csv.js";
 import { Output } from "./output.js";
-import { policyChecker, policyNotes } from "./policy.js";
+import { policyNotes, policyReportOptions } from "./policy.js";
 import { saveState } from "./state-file.js";
 import { Progress } from "./progress.js";
 import type { RunOptions } from "./options.js";
@@ -59,9 +59,14 @@ export function exitStatus(state: Pick<AnalysisState, "summary">, opts: Pick<Run
 export async function writeReport(state: AnalysisState, opts: RunOptions, format: string): Promise<number> {
   if (opts.saveState !== undefined) await saveState(opts.saveState, state);
   state.notes.push(...policyNotes(opts.policy));
-  const report = buildReport(state, { policy: policyChecker(opts.policy) });
+  const report = buildReport(state, policyReportOptions(opts.policy));
   const out = Output.open(opts.output);
-  if (format === "json") out.push(renderJson(report));
+  if (format === "json") {
+    for (const chunk of renderJsonChunks(report)) {
+      out.push(chunk);
+      await out.drain();
+    }
+  }
   else if (format === "markdown") out.push(renderMarkdown(report));
   else if (format === "csv") out.push(renderCsvAggregate(report));
   else out.push(renderText(report, { width: process.stdout.columns, color: opts.color }));

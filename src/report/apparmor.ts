@@ -1,21 +1,12 @@
 /**
- * Suggested rules as AppArmor policy text: one block per profile, ready to paste into
- * /etc/apparmor.d/local/<profile file>, each rule with a comment saying what it covers and why.
- * Rules the installed policy already has or denies, and dangerous ones, are commented out.
+ * Suggested rules as AppArmor policy text: one block per profile, headed by where it goes (the
+ * local file the installed profile reads, the include line to add first, or why no rule helps),
+ * each rule with a comment saying what it covers and why. Rules the installed policy already has
+ * or denies, and dangerous ones, are commented out.
  */
 import type { AnalyzeReport, SuggestedRule } from "./model.js";
 import { policyComment as comment } from "./text-safety.js";
-import { localNameOf } from "../apparmor/local/file-name.js";
-
-/**
- * The file under local/ for a profile: the name of the policy file that defines it when the
- * installed policy knows it (usr.bin.passt for /usr/bin/passt), else the reversible name of
- * local/file-name.ts. A profile name too long for a file name has none (undefined).
- */
-export function localFileName(profile: string, policyFile?: string): string | undefined {
-  if (policyFile !== undefined) return policyFile.split("/").pop()!;
-  return localNameOf(profile).name;
-}
+import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
 
 function ruleLines(r: SuggestedRule): string[] {
   const when = r.covers.firstSeen === null ? "" : `, ${r.covers.firstSeen}${r.covers.lastSeen !== r.covers.firstSeen ? ` … ${r.covers.lastSeen}` : ""}`;
@@ -26,22 +17,45 @@ function ruleLines(r: SuggestedRule): string[] {
   return [...lines, r.rule];
 }
 
+/** The comment lines that say where a profile's block goes (or why it goes nowhere). */
+export function targetLines(t: RuleTarget): string[] {
+  switch (t.kind) {
+    case "local":
+      return [`# add to ${comment(t.path)} (read by the profile: ${comment(t.includedAt)}), then reload the profile (apparmor_parser -r its file)`];
+    case "add-include":
+      return [
+        `# the installed profile reads no local file: first add the line`,
+        `#   ${t.include}`,
+        `# to ${comment(t.profileFile)} before line ${t.line} (the \`}\` that closes the profile), then put these rules in ${comment(t.path)} and reload (apparmor_parser -r ${comment(t.profileFile)})`,
+      ];
+    case "not-installed":
+      return [`# the profile is not in ${t.policyDir === undefined ? "the policy read (none)" : comment(t.policyDir)}: add to local/${comment(t.local)} of the policy that defines it (if that profile reads it), then reload`];
+    case "not-policy":
+      return [`# no rule helps: ${comment(t.why)}`, `# instead: ${comment(t.next)}`];
+    case "none":
+      return [`# no local file can hold these rules (${comment(t.reason)}): add them to the profile itself`];
+  }
+}
+
 /** The block for one profile. */
-export function renderProfileRules(profile: string, rules: SuggestedRule[], fileName: string | undefined): string {
+export function renderProfileRules(profile: string, rules: SuggestedRule[], target: RuleTarget): string {
+  if (target.kind === "not-policy") {
+    return [`# aalens: ${rules.length} denial rule(s) for ${comment(profile)} are not suggested`, ...targetLines(target)].join("\n") + "\n";
+  }
   const missing = rules.filter((r) => r.warning === undefined && (r.status === "missing" || r.status === "unknown")).length;
-  const out = [
-    `# aalens: ${missing} suggested rule(s) for profile ${comment(profile)}`,
-    fileName === undefined
-      ? "# no local/ file can hold this profile's rules (its name is too long for a file name): add them to the profile itself"
-      : `# add to /etc/apparmor.d/local/${fileName}, then reload the profile (apparmor_parser -r <its file>)`,
-  ];
+  const out = [`# aalens: ${missing} suggested rule(s) for profile ${comment(profile)}`, ...targetLines(target)];
   for (const r of rules) out.push("", ...ruleLines(r));
   return out.join("\n") + "\n";
 }
 
-export function renderApparmor(report: AnalyzeReport, fileOf: (profile: string) => string | undefined = (p) => localFileName(p)): string {
+/** The report's target for a profile (by convention when the report has none). */
+export function reportTarget(report: AnalyzeReport, profile: string): RuleTarget {
+  return (Object.hasOwn(report.targets, profile) ? report.targets[profile] : undefined) ?? targetOf(profile, undefined);
+}
+
+export function renderApparmor(report: AnalyzeReport): string {
   const byProfile = new Map<string, SuggestedRule[]>();
   for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
   if (byProfile.size === 0) return "# aalens: no AppArmor denials found, no rules to suggest\n";
-  return [...byProfile].map(([profile, rules]) => renderProfileRules(profile, rules, fileOf(profile))).join("\n");
+  return [...byProfile].map(([profile, rules]) => renderProfileRules(profile, rules, reportTarget(report, profile))).join("\n");
 }

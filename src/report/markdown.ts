@@ -14,7 +14,7 @@ import type { PastaDiagnosis } from "../pasta/diagnose.js";
 import type { PastaIncident } from "../pasta/incidents.js";
 import { terminalDocument, terminalText } from "./text-safety.js";
 import { shorten } from "./sanitize.js";
-import { localFileName, renderProfileRules } from "./apparmor.js";
+import { renderProfileRules, reportTarget } from "./apparmor.js";
 
 export interface MarkdownOptions {
   /** How many denial groups to list per profile before "… and N more" (as the text report). */
@@ -188,7 +188,7 @@ function rules(report: AnalyzeReport): string[] {
   for (const [profile, list] of map) {
     // renderProfileRules puts profile, reason and warning in comments without control characters;
     // the rule text is made safe here.
-    const block = renderProfileRules(profile, list.map((r) => ({ ...r, rule: clean(r.rule) })), localFileName(profile));
+    const block = renderProfileRules(profile, list.map((r) => ({ ...r, rule: clean(r.rule) })), reportTarget(report, profile));
     out.push("", `#### Profile ${codeSpan(profile)}`, "", ...fenced("apparmor", block.replace(/\n$/, "").split("\n").map(clean)));
   }
   const unmapped = report.unmapped.reduce((n, u) => n + u.count, 0);

@@ -7,6 +7,7 @@ import type { Mode } from "../parse/record.js";
 import type { SourceSummary } from "../input/types.js";
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
 import type { RuleEntry } from "../analysis/rule-aggregate.js";
+import type { RuleTarget } from "../apparmor/local/target.js";
 import type { DenialGroup, InputError, ReasonCount, Summary } from "../analysis/state.js";
 import type { PastaIncident } from "../pasta/incidents.js";
 import type { PastaDiagnosis } from "../pasta/diagnose.js";
@@ -47,6 +48,8 @@ export interface AnalyzeReport {
   modes: Partial<Record<Mode, number>>;
   denials: DenialGroup[];
   rules: SuggestedRule[];
+  /** Where each profile's rules go (the file the installed profile reads, or why none). */
+  targets: Record<string, RuleTarget>;
   /** AppArmor events no rule can be made for, by reason. */
   unmapped: Array<{ profile: string; reason: string; count: number }>;
   /** pasta incidents and their diagnoses; empty lists when pasta is not involved. */

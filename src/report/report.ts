@@ -5,16 +5,20 @@
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
 import { finalRule, type RuleEntry } from "../analysis/rule-aggregate.js";
 import { renderRule } from "../apparmor/rules/render.js";
+import { escapeLiteral } from "../apparmor/aare/escape.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
 import { buildIncidents } from "../pasta/incidents.js";
 import { diagnose } from "../pasta/diagnose.js";
 import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
+import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
 
 /** Answers whether a profile already allows (or denies) a rule; see src/apparmor/policy. */
 export type PolicyChecker = (profile: string, rule: Rule) => { verdict: PolicyVerdict; by?: { file: string; line: number; text: string } };
 
 export interface ReportOptions {
   policy?: PolicyChecker;
+  /** Where each profile's rules go (apparmor/local/target.ts); without it, by convention only. */
+  target?: (profile: string) => RuleTarget;
 }
 
 function plural(n: number, word: string): string {
@@ -53,11 +57,37 @@ function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined): A
   return { incidents: incidents.slice(0, MAX_INCIDENTS), diagnoses, dropped: state.pasta.dropped, omittedIncidents: Math.max(0, incidents.length - MAX_INCIDENTS) };
 }
 
+/**
+ * The rule's verdict. A rule made general (`@{PROC}/@{pid}/cmdline`) is not "missing" when the
+ * profile already allows every literal object it was made from (`/proc/21622/cmdline r,`): the
+ * denials then came from an older profile, and that is what the report must say.
+ */
+function policyCheck(policy: PolicyChecker | undefined, e: RuleEntry, typed: Rule): ReturnType<PolicyChecker> {
+  if (policy === undefined) return { verdict: "unknown" };
+  const check = policy(e.profile, typed);
+  if (check.verdict !== "missing" || typed.kind !== "file" || e.objects.length === 0 || e.objects.length >= MAX_OBJECTS) return check;
+  let by: ReturnType<PolicyChecker>["by"];
+  for (const object of e.objects) {
+    if (typeof object !== "string" || !object.startsWith("/")) return check;
+    const literal = policy(e.profile, { ...typed, path: escapeLiteral(object) });
+    if (literal.verdict !== "allowed") return check;
+    by ??= literal.by;
+  }
+  return by === undefined ? { verdict: "allowed" } : { verdict: "allowed", by };
+}
+
+/** Objects kept per rule entry (rule-aggregate.ts): at this many, there may have been more. */
+const MAX_OBJECTS = 8;
+
 export function buildReport(state: AnalysisState, options: ReportOptions = {}): AnalyzeReport {
   const rules: SuggestedRule[] = [];
+  const targets = new Map<string, RuleTarget>();
+  const targetOfProfile = options.target ?? ((p: string) => targetOf(p, undefined));
   for (const e of state.rules.entries) {
     const typed = finalRule(e);
-    const check = options.policy?.(e.profile, typed) ?? { verdict: "unknown" as const };
+    let target = targets.get(e.profile);
+    if (target === undefined) targets.set(e.profile, (target = targetOfProfile(e.profile)));
+    const check = target.kind === "not-policy" ? { verdict: "not-applicable" as const } : policyCheck(options.policy, e, typed);
     const by = check.by === undefined ? undefined : `${check.by.file}:${check.by.line}: ${check.by.text}`;
     const rule: SuggestedRule = {
       profile: e.profile,
@@ -86,6 +116,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     modes: state.appArmorModes,
     denials: state.denials,
     rules,
+    targets: Object.fromEntries(targets) as Record<string, RuleTarget>,
     pasta: pastaReport(state, options.policy),
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
     unparsed: state.unparsed,

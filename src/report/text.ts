@@ -6,6 +6,7 @@ import type { AnalyzeReport, DenialGroup, ReasonCount } from "./model.js";
 import { terminalDocument, terminalText } from "./text-safety.js";
 import { shorten } from "./sanitize.js";
 import { renderPastaText } from "./pasta-text.js";
+import { reportTarget, targetLines } from "./apparmor.js";
 
 export interface TextOptions {
   /** Terminal width; long cells are shortened with an ellipsis. */
@@ -135,8 +136,10 @@ function ruleSection(report: AnalyzeReport, width: number): string[] {
   for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
   for (const [profile, rules] of byProfile) {
     out.push("", `  profile ${terminalText(profile)}`);
+    const target = reportTarget(report, profile);
+    out.push(...targetLines(target).map((l) => `    ${terminalText(l)}`));
     for (const r of rules) {
-      const mark = r.warning !== undefined ? "  # WARNING " : r.status === "missing" || r.status === "unknown" ? "    " : `  # ${r.status}: `;
+      const mark = r.warning !== undefined ? "  # WARNING " : r.status === "missing" || r.status === "unknown" ? "    " : r.status === "not-applicable" ? "  # " : `  # ${r.status}: `;
       // Rules are never shortened: they are meant to be copied.
       out.push(`  ${mark}${terminalText(r.rule)}  # ${r.covers.count}×`);
       if (r.warning !== undefined) out.push(shorten(`        ${terminalText(r.warning)}`, width));

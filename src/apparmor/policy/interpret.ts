@@ -67,6 +67,8 @@ export type PolicyNode =
       flags: string[];
       body: PolicyNode[];
       src: SourceRef;
+      /** The line of the `}` that closes the body (where a line added to the body goes). */
+      endLine: number;
     }
   | {
       type: "rule";
@@ -278,7 +280,7 @@ function interpretStatement(st: Extract<RawItem, { kind: "statement" }>, r: Read
     }
     const body: PolicyNode[] = [];
     interpretItems(block.items, r, body, undefined);
-    out.push({ type: "profile", ...header, body, src: r.src(st.offset, endOfHead) });
+    out.push({ type: "profile", ...header, body, src: r.src(st.offset, endOfHead), endLine: r.line(Math.max(block.offset, block.end - 1)) });
     return;
   }
 
@@ -299,7 +301,7 @@ function interpretStatement(st: Extract<RawItem, { kind: "statement" }>, r: Read
   out.push({ type: "rule", rule: res.rule, q: res.q, bare: res.bare, extra: res.extra, src });
 }
 
-function interpretProfileHeader(atoms: RawAtom[]): Omit<Extract<PolicyNode, { type: "profile" }>, "type" | "body" | "src"> | undefined {
+function interpretProfileHeader(atoms: RawAtom[]): Omit<Extract<PolicyNode, { type: "profile" }>, "type" | "body" | "src" | "endLine"> | undefined {
   let i = 0;
   let name: string | undefined;
   let attachment: string | undefined;

@@ -71,6 +71,8 @@ class Loader {
     for (const n of nodes) {
       switch (n.type) {
         case "include": {
+          // An include of local/ written in the profile's own body: where its local rules go.
+          if (scope !== undefined && stack.length === 1 && /^local\//.test(n.target)) scope.info.localIncludes.push({ target: n.target, ifExists: n.ifExists, src: n.src });
           const targets = this.files.resolve(n.target, n.angle, file);
           if (!targets) {
             if (!n.ifExists) this.diagnostics.push({ ...n.src, reason: `include not found: ${n.angle ? `<${n.target}>` : `"${n.target}"`}` });
@@ -104,6 +106,8 @@ class Loader {
             hat: n.hat,
             parent: scope?.info.name,
             rules: [],
+            localIncludes: [],
+            endLine: n.endLine,
             variables: vars,
             src: n.src,
           };

@@ -35,8 +35,19 @@ export interface ProfileInfo {
   parent: string | undefined;
   /** The profile's rules, includes flattened in order; hats' and children's rules are not included. */
   rules: PolicyRule[];
+  /** `include [if exists] <local/…>` lines written in the profile's own body (not in its abstractions). */
+  localIncludes: LocalInclude[];
+  /** The line of the `}` that closes the profile's body. */
+  endLine: number;
   /** Variables of the file that defines the profile (tunables included), plus @{profile_name}. */
   variables: VariableTable;
+  src: SourceRef;
+}
+
+export interface LocalInclude {
+  /** As written: `local/usr.bin.passt`. */
+  target: string;
+  ifExists: boolean;
   src: SourceRef;
 }
 

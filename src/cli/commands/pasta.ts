@@ -3,7 +3,7 @@ import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args
 import { collectState, exitStatus } from "../run.js";
 import { ANALYSIS_OPTIONS, modesOption, runOptions } from "../options.js";
 import { Output } from "../output.js";
-import { policyChecker, policyNotes } from "../policy.js";
+import { policyNotes, policyReportOptions } from "../policy.js";
 import { buildReport } from "../../report/report.js";
 import { renderPastaText } from "../../report/pasta-text.js";
 import { jsonText, terminalText } from "../../report/text-safety.js";
@@ -45,7 +45,7 @@ export async function runPasta(argv: string[]): Promise<number> {
   const opts = { ...runOptions(values, positionals), modes: modesOption("all") };
   const state = await collectState(opts);
   state.notes.push(...policyNotes(opts.policy));
-  const report = buildReport(state, { policy: policyChecker(opts.policy) });
+  const report = buildReport(state, policyReportOptions(opts.policy));
   const out = Output.open(opts.output);
   if (format === "json") out.push(jsonText(report.pasta, 2) + "\n");
   else {

@@ -2,20 +2,20 @@
 import { jsonText } from "../../report/text-safety.js";
 import { constants } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
 import { collectState, exitStatus } from "../run.js";
 import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
 import { Output } from "../output.js";
-import { policyChecker, policyFileOf, policyNotes } from "../policy.js";
+import { policyNotes, policyReportOptions } from "../policy.js";
 import { buildReport } from "../../report/report.js";
-import { localFileName, renderApparmor, renderProfileRules } from "../../report/apparmor.js";
-import type { SuggestedRule } from "../../report/model.js";
+import { renderApparmor, renderProfileRules, reportTarget } from "../../report/apparmor.js";
+import type { AnalyzeReport, SuggestedRule } from "../../report/model.js";
+import { localFileOf, type RuleTarget } from "../../apparmor/local/target.js";
 import { messageText } from "../../report/text-safety.js";
 import { errorText } from "../../input/errors.js";
 import { writeFileAtomic } from "../safe-write.js";
 import { mergeManagedBlock } from "../../apparmor/local/managed-block.js";
-import { localNameOf } from "../../apparmor/local/file-name.js";
 
 export const rulesHelp = `Usage: aalens rules [options] [INPUT…]
 
@@ -73,26 +73,36 @@ async function writeLocal(path: string, block: string): Promise<void> {
   await writeFileAtomic(path, merged.text);
 }
 
-/** One --write-local: a file per local/ name, holding the blocks of every profile that goes there. */
-async function writeLocalFiles(dir: string, rules: SuggestedRule[], fileOf: (profile: string) => string | undefined, quiet: boolean): Promise<number> {
+/**
+ * One --write-local: a file per local file the profiles read, holding the blocks of every profile
+ * that goes there. Nothing is written for a profile no policy file holds, and aalens never edits a
+ * vendor profile: when the profile reads no local file, the include line to add is printed.
+ */
+async function writeLocalFiles(dir: string, report: AnalyzeReport, quiet: boolean): Promise<number> {
   await mkdir(dir, { recursive: true });
   const byProfile = new Map<string, SuggestedRule[]>();
-  for (const r of rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
-  const byFile = new Map<string, Array<[string, SuggestedRule[]]>>();
+  for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
+  const byFile = new Map<string, Array<[string, SuggestedRule[], RuleTarget]>>();
   let failed = 0;
   for (const [profile, list] of byProfile) {
-    const name = fileOf(profile);
-    if (name === undefined) {
-      process.stderr.write(`aalens: not written: profile ${messageText(profile)}: ${localNameOf(profile).reason ?? "no local file"}\n`);
-      failed++;
+    const target = reportTarget(report, profile);
+    const name = localFileOf(target);
+    if (name === undefined || name.split("/").includes("..")) {
+      const why = target.kind === "not-policy" ? `${target.why} ${target.next}` : target.kind === "none" ? target.reason : "no local file";
+      process.stderr.write(`aalens: not written: profile ${messageText(profile)}: ${messageText(why)}\n`);
+      if (target.kind !== "not-policy") failed++;
       continue;
     }
-    byFile.set(name, [...(byFile.get(name) ?? []), [profile, list]]);
+    if (target.kind === "add-include" && !quiet) {
+      process.stderr.write(`aalens: profile ${messageText(profile)} reads no local file: add \`${target.include}\` to ${messageText(target.profileFile)} before line ${target.line}, or the rules in local/${messageText(name)} have no effect\n`);
+    }
+    byFile.set(name, [...(byFile.get(name) ?? []), [profile, list, target]]);
   }
   for (const [name, profiles] of byFile) {
     const path = join(dir, name);
-    const block = profiles.map(([profile, list]) => renderProfileRules(profile, list, name)).join("\n");
+    const block = profiles.map(([profile, list, target]) => renderProfileRules(profile, list, target)).join("\n");
     try {
+      await mkdir(dirname(path), { recursive: true });
       await writeLocal(path, block);
       if (!quiet) for (const [profile, list] of profiles) process.stderr.write(`aalens: wrote ${list.length} rule(s) for ${messageText(profile)} to ${messageText(path)}\n`);
     } catch (err) {
@@ -120,16 +130,15 @@ export async function runRules(argv: string[]): Promise<number> {
   const opts = runOptions(values, positionals);
   const state = await collectState(opts);
   state.notes.push(...policyNotes(opts.policy));
-  const report = buildReport(state, { policy: policyChecker(opts.policy) });
-  const fileOf = (profile: string) => localFileName(profile, policyFileOf(opts.policy, profile));
+  const report = buildReport(state, policyReportOptions(opts.policy));
 
   const dir = values["write-local"] as string | undefined;
-  const notWritten = dir === undefined ? 0 : await writeLocalFiles(dir, report.rules, fileOf, opts.quiet);
+  const notWritten = dir === undefined ? 0 : await writeLocalFiles(dir, report, opts.quiet);
   const out = Output.open(opts.output);
   if (format === "json") {
     const rules = report.rules.map(({ profile, rule, status, warning, covers, reason }) => ({ profile, rule, status, ...(warning ? { warning } : {}), covers, reason }));
     out.push(jsonText(rules, 2) + "\n");
-  } else if (dir === undefined) out.push(renderApparmor(report, fileOf));
+  } else if (dir === undefined) out.push(renderApparmor(report));
   await out.close();
   return notWritten > 0 ? 1 : exitStatus(state, opts);
 }

@@ -21,7 +21,7 @@ import { jsonText, terminalText } from "../../report/text-safety.js";
 import { writeFileAtomic } from "../safe-write.js";
 import { ecsDocument, ecsLine } from "../../report/ecs.js";
 import { renderPastaText } from "../../report/pasta-text.js";
-import { policyChecker } from "../policy.js";
+import { policyReportOptions } from "../policy.js";
 
 /** Quiet time after which a burst of denials is taken as settled. */
 const SETTLE_MS = 2000;
@@ -147,7 +147,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   const settle = () => {
     if (!dirty) return;
     dirty = false;
-    const report = buildReport(builder.state(), { policy: policyChecker(opts.policy) });
+    const report = buildReport(builder.state(), policyReportOptions(opts.policy));
     const incidents = report.pasta.incidents.slice(printedIncidents);
     printedIncidents = report.pasta.incidents.length;
     const rules = report.rules.filter((r) => !printedRules.has(`${r.profile}\0${r.rule}`));
@@ -247,7 +247,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   clearTimeout(flushTimer);
   clearTimeout(saveTimer);
   await saveState();
-  const report = buildReport(builder.state());
+  const report = buildReport(builder.state(), policyReportOptions(opts.policy));
   const s = report.summary;
   process.stderr.write(`aalens watch: ${s.lines} lines, ${s.apparmor} AppArmor events, ${s.denials} denials, ${report.rules.length} suggested rules\n`);
   if (format === "text" && report.rules.length > 0) process.stdout.write("\n" + renderApparmor(report));
