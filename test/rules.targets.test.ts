@@ -103,3 +103,26 @@ describe("aalens rules with the installed policy", () => {
     expect(rules).toEqual([expect.objectContaining({ rule: "@{PROC}/@{pid}/cmdline r,", status: "allowed" })]);
   });
 });
+
+describe("rules are verified in a copy of the installed policy", () => {
+  it("marks a block verified when its profile compiles with it (the include line added where it is missing)", () => {
+    const input = log("v.log", [avc("vendor", "/var/lib/vendor/db"), avc("tlp", "/etc/tlp.conf")]);
+    const rules = JSON.parse(aalens(["rules", "--format", "json", "--profile-dir", policy, input]).stdout) as Array<{ profile: string; verification?: { status: string } }>;
+    expect(rules.map((r) => [r.profile, r.verification?.status])).toEqual([["tlp", "verified"], ["vendor", "verified"]]);
+    // The installed policy itself is untouched.
+    expect(readFileSync(join(policy, "usr.bin.vendor"), "utf8")).not.toContain("include if exists");
+    expect(existsSync(join(policy, "local", "usr.bin.vendor"))).toBe(false);
+  });
+
+  it("shows the parser's message when the profile does not compile, and --verify makes it exit 2", () => {
+    const broken = join(dir, "broken.d");
+    mkdirSync(join(broken, "tunables"), { recursive: true });
+    writeFileSync(join(broken, "tunables", "global"), "");
+    writeFileSync(join(broken, "bad"), "profile bad {\n  include if exists <local/bad>\n  /x frobnicate,\n}\n");
+    const input = log("b.log", [avc("bad", "/etc/bad.conf")]);
+    const r = aalens(["rules", "--profile-dir", broken, "--verify", input]);
+    expect(r.stdout).toMatch(/# NOT VERIFIED: the profile does not compile with these rules: .+/);
+    expect(r.status).toBe(2);
+    expect(aalens(["rules", "--profile-dir", broken, input]).status).toBe(0);
+  });
+});

@@ -46,6 +46,11 @@ export function policyReportOptions(choice: PolicyChoice): { policy?: PolicyChec
   return { ...(policy ? { policy } : {}), target: policyTarget(choice) };
 }
 
+/** The policy directory that was read, if any. */
+export function loadedPolicyDir(choice: PolicyChoice): string | undefined {
+  return policyOf(choice)?.profileDir;
+}
+
 /** Problems met while reading the policy (unknown syntax …), for the report's notes. */
 export function policyNotes(choice: PolicyChoice): string[] {
   const policy = policyOf(choice);

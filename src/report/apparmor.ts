@@ -37,13 +37,23 @@ export function targetLines(t: RuleTarget): string[] {
   }
 }
 
+/** What the real parser said of a block, when it was compiled into its profile. */
+export type Verification = { status: "verified" } | { status: "failed"; message: string } | { status: "skipped"; reason: string };
+
+function verificationLines(v: Verification | undefined): string[] {
+  if (v === undefined) return [];
+  if (v.status === "verified") return ["# verified: the installed profile compiles with these rules (apparmor_parser, in a copy of the policy)"];
+  if (v.status === "failed") return [`# NOT VERIFIED: the profile does not compile with these rules: ${comment(v.message)}`];
+  return [`# not verified: ${comment(v.reason)}`];
+}
+
 /** The block for one profile. */
-export function renderProfileRules(profile: string, rules: SuggestedRule[], target: RuleTarget): string {
+export function renderProfileRules(profile: string, rules: SuggestedRule[], target: RuleTarget, verification?: Verification): string {
   if (target.kind === "not-policy") {
     return [`# aalens: ${rules.length} denial rule(s) for ${comment(profile)} are not suggested`, ...targetLines(target)].join("\n") + "\n";
   }
   const missing = rules.filter((r) => r.warning === undefined && (r.status === "missing" || r.status === "unknown")).length;
-  const out = [`# aalens: ${missing} suggested rule(s) for profile ${comment(profile)}`, ...targetLines(target)];
+  const out = [`# aalens: ${missing} suggested rule(s) for profile ${comment(profile)}`, ...targetLines(target), ...verificationLines(verification)];
   for (const r of rules) out.push("", ...ruleLines(r));
   return out.join("\n") + "\n";
 }
@@ -53,9 +63,15 @@ export function reportTarget(report: AnalyzeReport, profile: string): RuleTarget
   return (Object.hasOwn(report.targets, profile) ? report.targets[profile] : undefined) ?? targetOf(profile, undefined);
 }
 
-export function renderApparmor(report: AnalyzeReport): string {
+/** The report's rules by profile, in report order. */
+export function rulesByProfile(report: AnalyzeReport): Map<string, SuggestedRule[]> {
   const byProfile = new Map<string, SuggestedRule[]>();
   for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
+  return byProfile;
+}
+
+export function renderApparmor(report: AnalyzeReport, verified?: ReadonlyMap<string, Verification>): string {
+  const byProfile = rulesByProfile(report);
   if (byProfile.size === 0) return "# aalens: no AppArmor denials found, no rules to suggest\n";
-  return [...byProfile].map(([profile, rules]) => renderProfileRules(profile, rules, reportTarget(report, profile))).join("\n");
+  return [...byProfile].map(([profile, rules]) => renderProfileRules(profile, rules, reportTarget(report, profile), verified?.get(profile))).join("\n");
 }

@@ -7,9 +7,11 @@ import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args
 import { collectState, exitStatus } from "../run.js";
 import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
 import { Output } from "../output.js";
-import { policyNotes, policyReportOptions } from "../policy.js";
+import { loadedPolicyDir, policyNotes, policyReportOptions } from "../policy.js";
 import { buildReport } from "../../report/report.js";
-import { renderApparmor, renderProfileRules, reportTarget } from "../../report/apparmor.js";
+import { renderApparmor, renderProfileRules, reportTarget, rulesByProfile, type Verification } from "../../report/apparmor.js";
+import { verifyBlocks } from "../../apparmor/verify.js";
+import type { PolicyChoice } from "../options.js";
 import type { AnalyzeReport, SuggestedRule } from "../../report/model.js";
 import { localFileOf, type RuleTarget } from "../../apparmor/local/target.js";
 import { messageText } from "../../report/text-safety.js";
@@ -66,6 +68,17 @@ async function readLocal(path: string): Promise<string | undefined> {
   }
 }
 
+/** Each profile's block compiled into its installed profile, in a copy of the policy (apparmor/verify.ts). */
+function verifyReport(report: AnalyzeReport, choice: PolicyChoice): Map<string, Verification> {
+  const out = new Map<string, Verification>();
+  if (choice === null) return out;
+  const byProfile = [...rulesByProfile(report)];
+  const blocks = byProfile.map(([profile, rules]) => ({ target: reportTarget(report, profile), text: renderProfileRules(profile, rules, reportTarget(report, profile)) }));
+  const results = verifyBlocks(loadedPolicyDir(choice), blocks);
+  byProfile.forEach(([profile], i) => out.set(profile, results[i]!));
+  return out;
+}
+
 /** Put aalens's block into a local/ file, replacing an earlier one in place and keeping the rest. */
 async function writeLocal(path: string, block: string): Promise<void> {
   const merged = mergeManagedBlock((await readLocal(path)) ?? "", block);
@@ -120,6 +133,8 @@ export async function runRules(argv: string[]): Promise<number> {
     ...ANALYSIS_OPTIONS,
     format: { type: "string", short: "f", default: "apparmor" },
     "write-local": { type: "string" },
+    verify: { type: "boolean" },
+    "no-verify": { type: "boolean" },
   });
   if (values.help) {
     process.stdout.write(rulesHelp + "\n");
@@ -132,13 +147,21 @@ export async function runRules(argv: string[]): Promise<number> {
   state.notes.push(...policyNotes(opts.policy));
   const report = buildReport(state, policyReportOptions(opts.policy));
 
+  const verified = values["no-verify"] === true ? new Map<string, Verification>() : verifyReport(report, opts.policy);
+  const failed = [...verified.values()].filter((v) => v.status === "failed").length;
   const dir = values["write-local"] as string | undefined;
   const notWritten = dir === undefined ? 0 : await writeLocalFiles(dir, report, opts.quiet);
   const out = Output.open(opts.output);
   if (format === "json") {
-    const rules = report.rules.map(({ profile, rule, status, warning, covers, reason }) => ({ profile, rule, status, ...(warning ? { warning } : {}), covers, reason }));
+    const rules = report.rules.map(({ profile, rule, status, warning, covers, reason }) => {
+      const v = verified.get(profile);
+      return { profile, rule, status, ...(warning ? { warning } : {}), target: reportTarget(report, profile), ...(v ? { verification: v } : {}), covers, reason };
+    });
     out.push(jsonText(rules, 2) + "\n");
-  } else if (dir === undefined) out.push(renderApparmor(report));
+  } else if (dir === undefined) out.push(renderApparmor(report, verified));
   await out.close();
-  return notWritten > 0 ? 1 : exitStatus(state, opts);
+  if (failed > 0 && !opts.quiet) process.stderr.write(`aalens: ${failed} profile(s) do not compile with the suggested rules (see the NOT VERIFIED lines)\n`);
+  if (notWritten > 0) return 1;
+  if (failed > 0 && values.verify === true) return 2;
+  return exitStatus(state, opts);
 }
