@@ -246,6 +246,21 @@ export class RuleAggregator {
 
 /** The rule as it will be printed: `owner` decided from all the evidence. */
 export function finalRule(e: RuleEntry): Rule {
+  if (e.rule.kind === "unix") return unixWithoutPeerIfLocal(e.rule);
   if (e.rule.kind !== "file") return e.rule;
   return { ...e.rule, owner: e.ownerYes > 0 && e.ownerNo === 0 };
+}
+
+/** Unix accesses on the socket itself: apparmor_parser refuses them together with peer conditionals. */
+const UNIX_LOCAL = new Set(["create", "shutdown", "setattr", "getattr", "bind", "listen", "setopt", "getopt"]);
+
+/** Whether the final rule had to leave its peer conditions out (and so allows any peer). */
+export function droppedPeer(e: RuleEntry): boolean {
+  return e.rule.kind === "unix" && (e.rule.peerLabel !== undefined || e.rule.peerAddr !== undefined) && e.rule.access.some((a) => UNIX_LOCAL.has(a));
+}
+
+function unixWithoutPeerIfLocal(rule: Extract<Rule, { kind: "unix" }>): Rule {
+  if (!rule.access.some((a) => UNIX_LOCAL.has(a)) || (rule.peerLabel === undefined && rule.peerAddr === undefined)) return rule;
+  const { peerLabel: _l, peerAddr: _a, ...rest } = rule;
+  return rest;
 }

@@ -3,7 +3,7 @@
  * rules, each rendered, checked against the installed policy and explained in one line.
  */
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
-import { finalRule, type RuleEntry } from "../analysis/rule-aggregate.js";
+import { droppedPeer, finalRule, type RuleEntry } from "../analysis/rule-aggregate.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import { escapeLiteral } from "../apparmor/aare/escape.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
@@ -38,6 +38,7 @@ function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): 
   const modes = Object.keys(e.modes).join("/");
   let reason = `${who}: ${modes.toLowerCase()} ${e.operations.join("/") || "access"} on ${what} (${plural(e.count, "event")})`;
   if (e.notes.length > 0) reason += `; ${e.notes.join("; ")}`;
+  if (droppedPeer(e)) reason += "; broader than the denials: allows any peer, as apparmor_parser refuses peer conditions together with bind/listen/create/getattr/setattr/getopt/setopt/shutdown";
   if (status === "allowed") reason += `; the installed profile allows it already (${by}): the profile in the kernel is older than the installed one, or another profile is attached — reload it`;
   if (status === "denied") reason += `; an explicit deny rule refuses it (${by}): remove that rule only if the access is intended`;
   return reason;
