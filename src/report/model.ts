@@ -48,6 +48,8 @@ export interface AnalyzeReport {
   modes: Partial<Record<Mode, number>>;
   denials: DenialGroup[];
   rules: SuggestedRule[];
+  /** Rules before and after collapsing random-looking literal siblings into globs. */
+  ruleCounts: { literal: number; grouped: number };
   /** Where each profile's rules go (the file the installed profile reads, or why none). */
   targets: Record<string, RuleTarget>;
   /** AppArmor events no rule can be made for, by reason. */

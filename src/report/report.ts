@@ -4,6 +4,7 @@
  */
 import type { Rule, PolicyVerdict } from "../apparmor/rule-model.js";
 import { droppedPeer, finalRule, type RuleEntry } from "../analysis/rule-aggregate.js";
+import { collapseSiblings } from "../analysis/group-siblings.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import { escapeLiteral } from "../apparmor/aare/escape.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
@@ -19,6 +20,8 @@ export interface ReportOptions {
   policy?: PolicyChecker;
   /** Where each profile's rules go (apparmor/local/target.ts); without it, by convention only. */
   target?: (profile: string) => RuleTarget;
+  /** Keep literal rules apart instead of collapsing random-looking siblings (--literal). */
+  literal?: boolean;
 }
 
 function plural(n: number, word: string): string {
@@ -84,7 +87,8 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
   const rules: SuggestedRule[] = [];
   const targets = new Map<string, RuleTarget>();
   const targetOfProfile = options.target ?? ((p: string) => targetOf(p, undefined));
-  for (const e of state.rules.entries) {
+  const grouped = options.literal === true ? { entries: state.rules.entries } : collapseSiblings(state.rules.entries);
+  for (const e of grouped.entries) {
     const typed = finalRule(e);
     let target = targets.get(e.profile);
     if (target === undefined) targets.set(e.profile, (target = targetOfProfile(e.profile)));
@@ -117,6 +121,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     modes: state.appArmorModes,
     denials: state.denials,
     rules,
+    ruleCounts: { literal: state.rules.entries.length, grouped: grouped.entries.length },
     targets: Object.fromEntries(targets) as Record<string, RuleTarget>,
     pasta: pastaReport(state, options.policy),
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),

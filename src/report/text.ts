@@ -131,7 +131,9 @@ function renderPlain(report: AnalyzeReport, options: TextOptions): string {
 /** Suggested rules by profile: the ones to add first, then those the policy already has or denies. */
 function ruleSection(report: AnalyzeReport, width: number): string[] {
   if (report.rules.length === 0) return [];
-  const out = ["", "Suggested rules (aalens rules … prints them ready for /etc/apparmor.d/local/)"];
+  const { literal, grouped } = report.ruleCounts;
+  const counts = literal === grouped ? `${plural(literal, "rule")}` : `${plural(literal, "rule")} (${grouped} after grouping)`;
+  const out = ["", `Suggested rules: ${counts} (aalens rules … prints them ready for /etc/apparmor.d/local/)`];
   const byProfile = new Map<string, typeof report.rules>();
   for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
   for (const [profile, rules] of byProfile) {

@@ -31,6 +31,13 @@ export function pathPattern(path: string): PathPattern {
     p = "@{PROC}/" + p.slice(6);
   } else if (p === "/proc") p = "@{PROC}";
 
+  // A task id is random by construction (the tunables have @{tid}).
+  const task = /^(@\{PROC\}\/(?:@\{pid\}|self|thread-self)\/task\/)(\d+)(?=\/|$)/.exec(p);
+  if (task) {
+    p = task[1] + "@{tid}" + p.slice(task[0].length);
+    rewrites.push(`task ${task[2]} → @{tid}`);
+  }
+
   if (p.startsWith("/sys/")) p = "@{sys}/" + p.slice(5);
 
   const runUser = /^\/(?:var\/)?run\/user\/(\d+)(?=\/|$)/.exec(p);

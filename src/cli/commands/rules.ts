@@ -134,6 +134,7 @@ export async function runRules(argv: string[]): Promise<number> {
     format: { type: "string", short: "f", default: "apparmor" },
     "write-local": { type: "string" },
     verify: { type: "boolean" },
+    literal: { type: "boolean" },
     "no-verify": { type: "boolean" },
   });
   if (values.help) {
@@ -145,7 +146,7 @@ export async function runRules(argv: string[]): Promise<number> {
   const opts = runOptions(values, positionals);
   const state = await collectState(opts);
   state.notes.push(...policyNotes(opts.policy));
-  const report = buildReport(state, policyReportOptions(opts.policy));
+  const report = buildReport(state, { ...policyReportOptions(opts.policy), literal: values.literal === true });
 
   const verified = values["no-verify"] === true ? new Map<string, Verification>() : verifyReport(report, opts.policy);
   const failed = [...verified.values()].filter((v) => v.status === "failed").length;
