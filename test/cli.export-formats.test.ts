@@ -16,7 +16,7 @@ describe("analyze exports", () => {
     const r = aalens(["analyze", "--no-policy", "--format", "csv", "samples/"]);
     expect(r.status, r.stderr).toBe(0);
     const [header, ...rows] = parseCsv(r.stdout);
-    expect(header).toEqual(["time", "host", "profile", "mode", "class", "operation", "resource", "requested", "denied", "pid", "comm", "exe", "pasta_operation", "caller", "suggested_rule", "source", "line"]);
+    expect(header).toEqual(["time", "host", "profile", "mode", "class", "operation", "resource", "requested", "denied", "pid", "comm", "exe", "pasta_operation", "caller", "suggested_rule", "source", "line", "rule_status", "warning"]);
     expect(rows).toHaveLength(json.summary.denials);
   });
 

@@ -11,7 +11,7 @@ import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 import type { AnalyzedEvent } from "../src/analysis/enrich.js";
 import {
-  CSV_AGGREGATE_COLUMNS, CSV_COLUMNS, createCsvStream, csvAggregateRows, csvColumns, csvEventRow, renderCsvAggregate, type CsvRow,
+  CSV_AGGREGATE_COLUMNS, CSV_COLUMNS, CSV_LATE_COLUMNS, createCsvStream, csvAggregateRows, csvColumns, csvEventRow, renderCsvAggregate, type CsvRow,
 } from "../src/report/csv.js";
 import { parseRfc4180, parseRfc4180Objects } from "./helpers/rfc4180.js";
 import { expectGolden, readSamples } from "./helpers/report-samples.js";
@@ -69,8 +69,9 @@ describe("CSV columns", () => {
       "pasta_operation", "caller", "suggested_rule", "source", "line",
     ]);
     expect(CSV_AGGREGATE_COLUMNS.map((c) => c.key)).toEqual(["count", "first_seen", "last_seen"]);
-    expect(csvColumns("denials")).toEqual(CSV_COLUMNS);
-    expect(csvColumns("aggregate")).toEqual([...CSV_COLUMNS, ...CSV_AGGREGATE_COLUMNS]);
+    expect(CSV_LATE_COLUMNS.map((c) => c.key)).toEqual(["rule_status", "warning"]);
+    expect(csvColumns("denials")).toEqual([...CSV_COLUMNS, ...CSV_LATE_COLUMNS]);
+    expect(csvColumns("aggregate")).toEqual([...CSV_COLUMNS, ...CSV_AGGREGATE_COLUMNS, ...CSV_LATE_COLUMNS]);
     for (const c of csvColumns("aggregate")) {
       expect(c.header).toBe(c.key);
       expect(c.doc.length).toBeGreaterThan(10);
@@ -80,8 +81,8 @@ describe("CSV columns", () => {
 
   it("name every row key, in both row modes", () => {
     const { views, report } = analyse([avc('operation="open" class="file" profile="p" name="/etc/x" pid=7 comm="a" requested_mask="r" denied_mask="r"')]);
-    expect(Object.keys(csvEventRow(views[0]!))).toEqual(CSV_COLUMNS.map((c) => c.key));
-    expect(Object.keys(csvAggregateRows(report)[0]!)).toEqual(csvColumns("aggregate").map((c) => c.key));
+    expect(Object.keys(csvEventRow(views[0]!)).sort()).toEqual(csvColumns("denials").map((c) => c.key).sort());
+    expect(Object.keys(csvAggregateRows(report)[0]!).sort()).toEqual(csvColumns("aggregate").map((c) => c.key).sort());
   });
 });
 
@@ -91,7 +92,7 @@ describe("CSV rows", () => {
       avc('operation="open" class="file" profile="passt" name="/run/user/1000/netns/netns-5d1f7c2e-3b4a-4c1d-9e8f-0a1b2c3d4e5f" pid=24790 comm="pasta" requested_mask="r" denied_mask="r" fsuid=1000 ouid=0'),
       avc('operation="capable" class="cap" profile="/usr/sbin/cupsd" pid=9 comm="cupsd" capability=12 capname="net_admin"'),
     ]);
-    const rows = views.map(csvEventRow);
+    const rows = views.map((v) => csvEventRow(v));
     expect(rows[0]).toMatchObject({
       profile: "passt", mode: "DENIED", class: "file", operation: "open", requested: "r", denied: "r", pid: 24790, comm: "pasta",
       pasta_operation: "netns-open", caller: "podman-container", suggested_rule: "@{run}/user/@{uid}/netns/netns-* r,", source: "t.log", line: 1,
@@ -111,7 +112,7 @@ describe("CSV rows", () => {
     const rows = csvAggregateRows(report);
     expect(rows).toHaveLength(report.denials.length);
     const file = rows.find((r) => r.resource === "/etc/app.conf")!;
-    expect(file).toMatchObject({ profile: "p", count: 2, denied: "rw", comm: "a b", mode: null, requested: null, pid: null, suggested_rule: "/etc/app.conf rw,", source: "t.log", line: 1 });
+    expect(file).toMatchObject({ profile: "p", count: 2, denied: "rw", comm: "a b", mode: "DENIED", requested: "rw", pid: "1 2", suggested_rule: "/etc/app.conf rw,", rule_status: "unknown", warning: null, source: "t.log", line: 1 });
     expect(file.time).toBe(file.first_seen);
     expect(file.first_seen! < file.last_seen!).toBe(true);
     expect(rows.find((r) => r.class === "network")).toMatchObject({ resource: "inet dgram udp", denied: "send", suggested_rule: "network inet dgram," });
@@ -163,7 +164,7 @@ describe("CSV output is RFC 4180 and neutralises hostile log values", () => {
   for (const mode of ["denials", "aggregate"] as const) {
     it(`${mode}: parses back to exactly the rows, but for the neutralisation`, async () => {
       const { views, report } = analyse(lines);
-      const rows = mode === "denials" ? views.map(csvEventRow) : csvAggregateRows(report);
+      const rows = mode === "denials" ? views.map((v) => csvEventRow(v)) : csvAggregateRows(report);
       const text = await csvText(mode, rows);
       const records = parseRfc4180(text); // throws unless well-formed
       const columns = csvColumns(mode);
@@ -179,7 +180,7 @@ describe("CSV output is RFC 4180 and neutralises hostile log values", () => {
 
     it(`${mode}: no cell holds ESC, NUL, CR or another control character, and none starts a formula`, async () => {
       const { views, report } = analyse(lines);
-      const text = await csvText(mode, mode === "denials" ? views.map(csvEventRow) : csvAggregateRows(report));
+      const text = await csvText(mode, mode === "denials" ? views.map((v) => csvEventRow(v)) : csvAggregateRows(report));
       expect(text).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/);
       expect(text.replace(/\r\n/g, "")).not.toMatch(/\r/);
       for (const record of parseRfc4180(text)) {
@@ -190,7 +191,7 @@ describe("CSV output is RFC 4180 and neutralises hostile log values", () => {
 
   it("quotes exactly the fields that need it (comma, quote, CR, LF) and ends every record with CRLF", async () => {
     const { views } = analyse([avc(`operation="open" class="file" profile="p" name=${hex('/tmp/a,"b"\nc')} pid=1 comm="plain" requested_mask="r" denied_mask="r"`)]);
-    const text = await csvText("denials", views.map(csvEventRow));
+    const text = await csvText("denials", views.map((v) => csvEventRow(v)));
     expect(text.endsWith("\r\n")).toBe(true);
     expect(text).toContain(',"/tmp/a,""b""\nc",');
     expect(text).toContain(",plain,");
@@ -211,7 +212,7 @@ describe("CSV stream", () => {
     stream.write(csvEventRow(views[0]!));
     await settle();
     expect(stream.writableEnded).toBe(false);
-    expect(out.startsWith(CSV_COLUMNS.map((c) => c.header).join(",") + "\r\n")).toBe(true);
+    expect(out.startsWith(csvColumns("denials").map((c) => c.header).join(",") + "\r\n")).toBe(true);
     expect(out).toContain("/etc/one");
     expect(out).not.toContain("/etc/two");
     expect(out.endsWith("\r\n")).toBe(true);
@@ -227,7 +228,7 @@ describe("CSV stream", () => {
   });
 
   it("writes the header alone when no row comes", async () => {
-    expect(await csvText("denials", [])).toBe(CSV_COLUMNS.map((c) => c.header).join(",") + "\r\n");
+    expect(await csvText("denials", [])).toBe(csvColumns("denials").map((c) => c.header).join(",") + "\r\n");
     expect(await csvText("aggregate", [])).toBe(csvColumns("aggregate").map((c) => c.header).join(",") + "\r\n");
   });
 });
@@ -235,7 +236,7 @@ describe("CSV stream", () => {
 describe("CSV of the bundled samples (golden files)", () => {
   it("denials: one row per event", async () => {
     const { views } = await readSamples();
-    const text = await csvText("denials", views.map(csvEventRow));
+    const text = await csvText("denials", views.map((v) => csvEventRow(v)));
     expect(parseRfc4180(text)).toHaveLength(views.length + 1);
     expectGolden("samples.denials.csv", text);
   });

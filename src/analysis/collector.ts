@@ -50,7 +50,7 @@ function pushCapped<T>(list: T[], item: T, max: number): void {
 }
 
 /** A denial group while it is being built: with the last mask seen (to skip re-splitting). */
-type Group = DenialGroup & { lastMask?: string; overflow?: number };
+type Group = DenialGroup & { lastMask?: string; lastRequested?: string; overflow?: number };
 
 /** What one counted AppArmor record added (kept for a saved state: see SeenRecord). */
 interface Contribution {
@@ -217,6 +217,12 @@ export class Collector {
     }
     if (g.overflow === undefined) this.groupOf.set(a.body, g);
     g.count++;
+    g.modes[a.mode] = (g.modes[a.mode] ?? 0) + 1;
+    if (f.pid !== undefined && g.pids.length < MAX_LIST && !g.pids.includes(f.pid)) g.pids.push(f.pid);
+    if (f.requested !== undefined && f.requested !== g.lastRequested) {
+      g.lastRequested = f.requested;
+      for (const p of splitMaskCached(f.requested, resourceClass === "file" || resourceClass === "exec")) pushCapped(g.requested, p, 32);
+    }
     const mask = f.denied ?? f.requested;
     if (mask !== undefined && mask !== g.lastMask) {
       g.lastMask = mask;
@@ -284,7 +290,7 @@ export class Collector {
     const kept = [...this.groups.values()]
       .filter((g) => g.count > 0)
       .sort((a, b) => byCount(a, b) || a.profile.localeCompare(b.profile) || a.resource.localeCompare(b.resource));
-    const groups = kept.map(({ lastMask: _m, overflow, ...g }) => (overflow === undefined ? g : { ...g, resource: `(${overflow} more distinct resources: more than ${MAX_GROUPS} groups in all)` }));
+    const groups = kept.map(({ lastMask: _m, lastRequested: _r, overflow, ...g }) => (overflow === undefined ? g : { ...g, resource: `(${overflow} more distinct resources: more than ${MAX_GROUPS} groups in all)` }));
     const rules = this.rules.state();
     if (this.seenDropped > 0) this.notes.push(`${this.seenDropped} AppArmor record(s) past the first ${MAX_SEEN} are not kept in the saved state: a merge with an overlapping state counts those twice`);
     return {
@@ -382,7 +388,10 @@ export class Collector {
       if (mode === "DENIED" || mode === "KILL") s.denials = less(s.denials);
       other.appArmorModes[mode] = less(other.appArmorModes[mode]);
       const group = other.denials[g];
-      if (group !== undefined) group.count = less(group.count);
+      if (group !== undefined) {
+        group.count = less(group.count);
+        group.modes[mode] = less(group.modes[mode]);
+      }
       const entry = other.rules.entries[r];
       if (entry !== undefined) {
         entry.count = less(entry.count);
@@ -409,6 +418,9 @@ export class Collector {
     }
     mine.count += g.count;
     for (const p of g.denied) pushCapped(mine.denied, p, 32);
+    for (const p of g.requested) pushCapped(mine.requested, p, 32);
+    for (const p of g.pids) if (mine.pids.length < MAX_LIST && !mine.pids.includes(p)) mine.pids.push(p);
+    for (const [m, n] of Object.entries(g.modes) as Array<[Mode, number]>) mine.modes[m] = (mine.modes[m] ?? 0) + n;
     if (g.firstSeen !== null && (mine.firstSeen === null || g.firstSeen < mine.firstSeen)) mine.firstSeen = g.firstSeen;
     if (g.lastSeen !== null && (mine.lastSeen === null || g.lastSeen > mine.lastSeen)) mine.lastSeen = g.lastSeen;
     for (const c of g.comms) pushCapped(mine.comms, c, MAX_LIST);
@@ -436,7 +448,7 @@ function seenRecords(seen: Contribution[], groups: Group[], rules: RuleState): S
 }
 
 function newGroup(profile: string, operation: string, cls: string, resource: string): Group {
-  return { profile: detach(profile), operation: detach(operation), class: cls, resource: detach(resource), denied: [], count: 0, firstSeen: null, lastSeen: null, comms: [], hosts: [], examples: [] };
+  return { profile: detach(profile), operation: detach(operation), class: cls, resource: detach(resource), denied: [], requested: [], modes: {}, pids: [], count: 0, firstSeen: null, lastSeen: null, comms: [], hosts: [], examples: [] };
 }
 
 const maskCache = new Map<string, string[]>();

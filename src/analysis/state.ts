@@ -38,6 +38,12 @@ export interface DenialGroup {
   resource: string;
   /** Union of the denied (or requested) permissions seen. */
   denied: string[];
+  /** Union of the requested permissions seen. */
+  requested: string[];
+  /** Events per AppArmor mode. */
+  modes: Partial<Record<Mode, number>>;
+  /** The first process ids seen. */
+  pids: number[];
   count: number;
   firstSeen: string | null;
   lastSeen: string | null;

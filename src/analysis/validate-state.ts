@@ -275,7 +275,7 @@ const reasonCount = record<ReasonCount>({
 });
 
 const denialGroup = record<DenialGroup>({
-  profile: str, operation: str, class: str, resource: str, denied: strings, count,
+  profile: str, operation: str, class: str, resource: str, denied: strings, requested: strings, modes: countsBy(mode), pids: arrayOf(integer), count,
   firstSeen: nullable(isoTime), lastSeen: nullable(isoTime), comms: strings, hosts: strings, examples: arrayOf(example),
 });
 

@@ -7,6 +7,8 @@ import type { PolicyChecker } from "../report/report.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import type { PolicyChoice } from "./options.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
+import { dangerOf } from "../apparmor/rules/danger.js";
+import type { RuleStanding } from "../report/csv.js";
 
 const loaded = new Map<string, Policy | undefined>();
 
@@ -44,6 +46,18 @@ export function policyTarget(choice: PolicyChoice): (profile: string) => RuleTar
 export function policyReportOptions(choice: PolicyChoice): { policy?: PolicyChecker; target: (profile: string) => RuleTarget } {
   const policy = policyChecker(choice);
   return { ...(policy ? { policy } : {}), target: policyTarget(choice) };
+}
+
+/** The standing of each event's own rule (streamed CSV rows): its policy status and warning. */
+export function ruleStanding(choice: PolicyChoice): RuleStanding {
+  const check = policyChecker(choice);
+  const target = policyTarget(choice);
+  return (v) => {
+    const candidate = v.synthesis.candidate;
+    if (candidate === undefined) return { status: "", warning: null };
+    if (target(v.profile).kind === "not-policy") return { status: "not-applicable", warning: null };
+    return { status: check === undefined ? "unknown" : check(v.profile, candidate.rule).verdict, warning: dangerOf(candidate.rule) ?? null };
+  };
 }
 
 /** The policy directory that was read, if any. */

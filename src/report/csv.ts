@@ -33,20 +33,26 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   { key: "time", header: "time", doc: "ISO 8601 UTC time of the event (aggregate: first seen); empty when the line has no time" },
   { key: "host", header: "host", doc: "host from node= or the syslog/journal envelope (aggregate: hosts seen, space-separated)" },
   { key: "profile", header: "profile", doc: "the AppArmor profile (label) that refused the access" },
-  { key: "mode", header: "mode", doc: "DENIED, KILL, ALLOWED or AUDIT, as selected by --mode (aggregate: empty, a group may mix modes)" },
+  { key: "mode", header: "mode", doc: "DENIED, KILL, ALLOWED or AUDIT, as selected by --mode (aggregate: the modes of the group, space-separated)" },
   { key: "class", header: "class", doc: "kind of rule that would allow it: file, exec, capability, network, unix, signal, ptrace, dbus, mount … (as in the denials table)" },
   { key: "operation", header: "operation", doc: "the kernel's operation= (open, capable, connect, …)" },
   { key: "resource", header: "resource", doc: "what was refused, in one line: a path, a capability, a socket triple … (as in the denials table)" },
-  { key: "requested", header: "requested", doc: "requested mask as logged (requested_mask= / requested=) (aggregate: empty)" },
+  { key: "requested", header: "requested", doc: "requested mask as logged (requested_mask= / requested=) (aggregate: the union of the permissions requested)" },
   { key: "denied", header: "denied", doc: "denied mask as logged (denied_mask= / denied=) (aggregate: the union of the permissions refused)" },
-  { key: "pid", header: "pid", doc: "process id (aggregate: empty)" },
+  { key: "pid", header: "pid", doc: "process id (aggregate: the first ids seen, space-separated)" },
   { key: "comm", header: "comm", doc: "process command name (aggregate: the names seen, space-separated)" },
   { key: "exe", header: "exe", doc: "executable, from the event's SYSCALL record or exe= (aggregate: empty)" },
   { key: "pasta_operation", header: "pasta_operation", doc: "pasta's step (netns-open, tun-open, …) when pasta is involved and known (aggregate: empty)" },
   { key: "caller", header: "caller", doc: "who started pasta (podman-container, podman-rootless-netns, buildah-run, rootlesskit …) when the event says (aggregate: empty)" },
-  { key: "suggested_rule", header: "suggested_rule", doc: "AppArmor rule that would allow it (aggregate: the suggested rule covering the group, if any); review before use" },
+  { key: "suggested_rule", header: "suggested_rule", doc: "AppArmor rule that would allow it, the same text as aalens rules prints (aggregate: the suggested rule covering the group, if any); review before use" },
   { key: "source", header: "source", doc: "input the line came from: a file path, - for stdin, journalctl (aggregate: of the first example)" },
   { key: "line", header: "line", doc: "1-based line in source, the entry number for journald (aggregate: of the first example)" },
+];
+
+/** Added last in both row modes (after the aggregate columns), so earlier columns keep their places. */
+export const CSV_LATE_COLUMNS: readonly CsvColumn[] = [
+  { key: "rule_status", header: "rule_status", doc: "the suggested rule against the installed policy: missing, allowed, denied, unknown (no policy read) or not-applicable (no policy file holds the profile)" },
+  { key: "warning", header: "warning", doc: "why the suggested rule needs a closer look before use (it is printed commented out by aalens rules), else empty" },
 ];
 
 /** Added after CSV_COLUMNS in `aggregate` mode. */
@@ -58,7 +64,7 @@ export const CSV_AGGREGATE_COLUMNS: readonly CsvColumn[] = [
 
 /** The columns written in a row mode. */
 export function csvColumns(rows: CsvRowMode): readonly CsvColumn[] {
-  return rows === "aggregate" ? [...CSV_COLUMNS, ...CSV_AGGREGATE_COLUMNS] : CSV_COLUMNS;
+  return rows === "aggregate" ? [...CSV_COLUMNS, ...CSV_AGGREGATE_COLUMNS, ...CSV_LATE_COLUMNS] : [...CSV_COLUMNS, ...CSV_LATE_COLUMNS];
 }
 
 /** How cells are neutralised, for the README and --help. */
@@ -68,9 +74,13 @@ export const CSV_NEUTRALISATION =
   "gets a ' in front; so does a cell that starts with ' itself, so that removing one leading ' from any cell that has one gives the value as logged. " +
   "Suggested rules that start with a variable (@{run}/…, @{PROC}/…) therefore start with '@ in the CSV.";
 
+/** The suggested rule's standing: its status against the installed policy, and its warning. */
+export type RuleStanding = (view: AnalyzedEvent) => { status: string; warning: string | null };
+
 /** One `denials` row: one AppArmor event as it was logged. */
-export function csvEventRow(view: AnalyzedEvent): CsvRow {
+export function csvEventRow(view: AnalyzedEvent, standing?: RuleStanding): CsvRow {
   const { record, fields, event } = view;
+  const s = view.rule === null ? { status: "", warning: null } : standing?.(view) ?? { status: "unknown", warning: null };
   return {
     time: record.time ?? event.time,
     host: record.host ?? event.host,
@@ -89,6 +99,8 @@ export function csvEventRow(view: AnalyzedEvent): CsvRow {
     suggested_rule: view.rule,
     source: record.source,
     line: record.line,
+    rule_status: s.status || null,
+    warning: s.warning,
   };
 }
 
@@ -106,22 +118,25 @@ function ruleFor(g: DenialGroup, rules: SuggestedRule[]): SuggestedRule | undefi
 export function csvAggregateRows(report: AnalyzeReport): CsvRow[] {
   return report.denials.map((g) => {
     const ex = g.examples[0];
+    const rule = ruleFor(g, report.rules);
     return {
       time: g.firstSeen,
       host: g.hosts.join(" "),
       profile: g.profile,
-      mode: null,
+      mode: Object.keys(g.modes).join(" ") || null,
       class: g.class,
       operation: g.operation,
       resource: g.resource,
-      requested: null,
+      requested: g.requested.join(g.class === "file" || g.class === "exec" ? "" : " ") || null,
       denied: g.denied.join(g.class === "file" || g.class === "exec" ? "" : " "),
-      pid: null,
+      pid: g.pids.join(" ") || null,
       comm: g.comms.join(" "),
       exe: null,
       pasta_operation: null,
       caller: null,
-      suggested_rule: ruleFor(g, report.rules)?.rule ?? null,
+      suggested_rule: rule?.rule ?? null,
+      rule_status: rule?.status ?? null,
+      warning: rule?.warning ?? null,
       source: ex?.source ?? null,
       line: ex?.line ?? null,
       count: g.count,

@@ -3,6 +3,7 @@ import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args
 import { collectState, exitStatus, writeReport } from "../run.js";
 import { ANALYSIS_OPTIONS, runOptions, type RunOptions } from "../options.js";
 import { Output } from "../output.js";
+import { ruleStanding } from "../policy.js";
 import { saveState } from "../state-file.js";
 import { createCsvStream, csvEventRow } from "../../report/csv.js";
 import { ecsDocument, ecsErrorDocument, ecsLine } from "../../report/ecs.js";
@@ -79,7 +80,8 @@ async function streamCsv(opts: RunOptions): Promise<number> {
   const out = Output.open(opts.output);
   csv.on("data", (chunk: Buffer | string) => out.push(chunk.toString()));
   // Nothing but the rows is printed: aggregate only when a state is to be saved.
-  const state = await collectState(opts, { aggregate: opts.saveState !== undefined, onEvent: (v) => csv.write(csvEventRow(v)), afterBatch: () => out.drain() });
+  const standing = ruleStanding(opts.policy);
+  const state = await collectState(opts, { aggregate: opts.saveState !== undefined, onEvent: (v) => csv.write(csvEventRow(v, standing)), afterBatch: () => out.drain() });
   await new Promise<void>((resolve) => csv.end(resolve));
   await out.close();
   if (opts.saveState !== undefined) await saveState(opts.saveState, state);
