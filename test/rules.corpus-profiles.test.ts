@@ -48,7 +48,9 @@ const FILE_RULE = /^(owner )?("(?:[^"\\]|\\.)*"|\S+) ([a-zA-Z]+),$/;
 
 type Verdict = "same" | "narrower" | "variable form" | "no rule, as expected" | "coarser: network address/port" | "different";
 
-function compareRule(ours: string, theirs: string): Verdict {
+function compareRule(audited: string, theirs: string): Verdict {
+  // aalens keeps an AUDIT event's rule audited (`audit …`); aa-logprof writes it plain.
+  const ours = audited.startsWith("audit ") && !theirs.startsWith("audit ") ? audited.slice(6) : audited;
   if (ours === theirs) return "same";
   const o = FILE_RULE.exec(ours);
   const t = FILE_RULE.exec(theirs);

@@ -80,6 +80,12 @@ function policyCheck(policy: PolicyChecker | undefined, e: RuleEntry, typed: Rul
   return by === undefined ? { verdict: "allowed" } : { verdict: "allowed", by };
 }
 
+/** Whether every event of the entry was an AUDIT record. */
+function auditOnly(e: RuleEntry): boolean {
+  const modes = Object.keys(e.modes);
+  return modes.length === 1 && modes[0] === "AUDIT";
+}
+
 /** Objects kept per rule entry (rule-aggregate.ts): at this many, there may have been more. */
 const MAX_OBJECTS = 8;
 
@@ -96,7 +102,8 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     const by = check.by === undefined ? undefined : `${check.by.file}:${check.by.line}: ${check.by.text}`;
     const rule: SuggestedRule = {
       profile: e.profile,
-      rule: renderRule(typed),
+      // Events AppArmor let through and logged because of an audit rule (--mode audit) keep it audited.
+      rule: auditOnly(e) ? `audit ${renderRule(typed)}` : renderRule(typed),
       status: check.verdict,
       reason: reasonOf(e, check.verdict, by),
       covers: {
