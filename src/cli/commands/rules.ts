@@ -30,6 +30,9 @@ Options:
   -f, --format FORMAT        apparmor (default: policy text for /etc/apparmor.d/local/) or json
       --write-local DIR      write one file per profile into DIR (e.g. /etc/apparmor.d/local); an
                              existing file keeps its content, aalens's block is added or replaced
+      --verify               exit with status 2 when a profile does not compile with its suggested rules
+      --no-verify            do not compile the profiles with their suggested rules
+      --literal              keep literal rules apart (no globs for random-looking siblings)
       --mode MODES           denied (default), allowed (complain mode), audit or all; comma-separated
       --profile-dir DIR      installed policy to check against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
@@ -43,8 +46,12 @@ Examples:
   aalens rules --write-local ./local samples/      # one file per profile under ./local
   aalens rules --format json samples/ | jq '.[] | select(.status == "missing") | .rule'
 
-Exit status: 0 all read, 2 some input or line was skipped (reported), 1 usage error or a local
-file that could not be written (the others are still written), 3 with --fail-on-denials.`;
+Each block says where it goes (the local file the installed profile reads, or the include line
+to add first) and, with apparmor_parser installed, whether the profile compiles with it.
+
+Exit status: 0 all read, 2 some input or line was skipped (reported), or with --verify a profile
+that does not compile with its rules, 1 usage error or a local file that could not be written
+(the others are still written), 3 with --fail-on-denials.`;
 
 /**
  * Read a local/ file without following a link or blocking on a FIFO planted in its place:
