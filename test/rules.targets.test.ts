@@ -30,6 +30,8 @@ writeFileSync(join(policy, "tlp"), [
   "}",
   "",
 ].join("\n"));
+mkdirSync(join(policy, "abstractions"), { recursive: true });
+writeFileSync(join(policy, "abstractions", "vendor-data"), "/var/lib/vendor/** rw,\n/etc/vendor.d/ r,\n");
 writeFileSync(join(policy, "usr.bin.vendor"), ["include <tunables/global>", "profile vendor /usr/bin/vendor {", "  /etc/vendor.conf r,", "", "}", ""].join("\n"));
 
 let serial = 900;
@@ -124,5 +126,15 @@ describe("rules are verified in a copy of the installed policy", () => {
     expect(r.stdout).toMatch(/# NOT VERIFIED: the profile does not compile with these rules: .+/);
     expect(r.status).toBe(2);
     expect(aalens(["rules", "--profile-dir", broken, input]).status).toBe(0);
+  });
+});
+
+describe("installed abstractions", () => {
+  it("are offered when one allows several of a profile's missing rules, saying it allows more", () => {
+    const input = log("abs.log", [avc("vendor", "/var/lib/vendor/db"), avc("vendor", "/var/lib/vendor/cache/x"), avc("vendor", "/etc/unrelated")]);
+    const r = aalens(["rules", "--no-verify", "--profile-dir", policy, input]);
+    expect(r.stdout).toMatch(/# include <abstractions\/vendor-data> allows 2 of the rules below \(.*\/var\/lib\/vendor.*\); it allows more than the denials/);
+    const report = JSON.parse(aalens(["analyze", "--format", "json", "--profile-dir", policy, input]).stdout);
+    expect(report.offers.vendor).toEqual([{ include: "include <abstractions/vendor-data>", covers: expect.arrayContaining(["/var/lib/vendor/db r,", "/var/lib/vendor/cache/x r,"]) }]);
   });
 });

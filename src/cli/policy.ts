@@ -2,8 +2,10 @@
  * The installed policy that suggested rules are checked against: --profile-dir, else
  * /etc/apparmor.d when it exists; none with --no-policy. Loaded once per run.
  */
-import { checkRule, findProfile, loadPolicy, type Policy } from "../apparmor/policy/index.js";
-import type { PolicyChecker } from "../report/report.js";
+import { checkRule, findProfile, loadPolicy, type Policy, type ProfileInfo } from "../apparmor/policy/index.js";
+import { checkRuleIn } from "../apparmor/policy/check.js";
+import { abstractionNames, loadAbstraction } from "../apparmor/policy/load.js";
+import type { PolicyChecker, ReportOptions } from "../report/report.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import type { PolicyChoice } from "./options.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
@@ -42,10 +44,31 @@ export function policyTarget(choice: PolicyChoice): (profile: string) => RuleTar
   return (profile) => targetOf(profile, policy);
 }
 
-/** The report options that read the installed policy: the rule check and the targets. */
-export function policyReportOptions(choice: PolicyChoice): { policy?: PolicyChecker; target: (profile: string) => RuleTarget } {
+/** The report options that read the installed policy: the rule check, the targets, the abstractions. */
+export function policyReportOptions(choice: PolicyChoice): Pick<ReportOptions, "policy" | "target" | "abstractions"> {
   const policy = policyChecker(choice);
-  return { ...(policy ? { policy } : {}), target: policyTarget(choice) };
+  const abstractions = abstractionOffers(choice);
+  return { ...(policy ? { policy } : {}), target: policyTarget(choice), ...(abstractions ? { abstractions } : {}) };
+}
+
+/** Offers of installed abstractions that cover several of a profile's missing rules (at most three). */
+function abstractionOffers(choice: PolicyChoice): ReportOptions["abstractions"] {
+  const policy = policyOf(choice);
+  if (policy === undefined) return undefined;
+  const names = abstractionNames(policy);
+  const loaded = new Map<string, ProfileInfo | undefined>();
+  return (_profile, rules) => {
+    if (rules.length < 2 || rules.length > 100) return [];
+    const offers: Array<{ include: string; covers: number[] }> = [];
+    for (const name of names) {
+      if (!loaded.has(name)) loaded.set(name, loadAbstraction(policy, name));
+      const abs = loaded.get(name);
+      if (abs === undefined) continue;
+      const covers = rules.flatMap((r, i) => (checkRuleIn(abs, r).verdict === "allowed" ? [i] : []));
+      if (covers.length >= 2) offers.push({ include: `include <abstractions/${name}>`, covers });
+    }
+    return offers.sort((a, b) => b.covers.length - a.covers.length || a.include.localeCompare(b.include)).slice(0, 3);
+  };
 }
 
 /** The standing of each event's own rule (streamed CSV rows): its policy status and warning. */

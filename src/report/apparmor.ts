@@ -47,13 +47,22 @@ function verificationLines(v: Verification | undefined): string[] {
   return [`# not verified: ${comment(v.reason)}`];
 }
 
+/** Lines offering installed abstractions that cover several of the rules below. */
+function offerLines(offers: AnalyzeReport["offers"][string] | undefined): string[] {
+  const out: string[] = [];
+  for (const o of offers ?? []) {
+    out.push(`# ${o.include} allows ${o.covers.length} of the rules below (${o.covers.slice(0, 3).map(comment).join(" ")}${o.covers.length > 3 ? " …" : ""}); it allows more than the denials: read it before using it instead`);
+  }
+  return out;
+}
+
 /** The block for one profile. */
-export function renderProfileRules(profile: string, rules: SuggestedRule[], target: RuleTarget, verification?: Verification): string {
+export function renderProfileRules(profile: string, rules: SuggestedRule[], target: RuleTarget, verification?: Verification, offers?: AnalyzeReport["offers"][string]): string {
   if (target.kind === "not-policy") {
     return [`# aalens: ${rules.length} denial rule(s) for ${comment(profile)} are not suggested`, ...targetLines(target)].join("\n") + "\n";
   }
   const missing = rules.filter((r) => r.warning === undefined && (r.status === "missing" || r.status === "unknown")).length;
-  const out = [`# aalens: ${missing} suggested rule(s) for profile ${comment(profile)}`, ...targetLines(target), ...verificationLines(verification)];
+  const out = [`# aalens: ${missing} suggested rule(s) for profile ${comment(profile)}`, ...targetLines(target), ...verificationLines(verification), ...offerLines(offers)];
   for (const r of rules) out.push("", ...ruleLines(r));
   return out.join("\n") + "\n";
 }
@@ -73,5 +82,5 @@ export function rulesByProfile(report: AnalyzeReport): Map<string, SuggestedRule
 export function renderApparmor(report: AnalyzeReport, verified?: ReadonlyMap<string, Verification>): string {
   const byProfile = rulesByProfile(report);
   if (byProfile.size === 0) return "# aalens: no AppArmor denials found, no rules to suggest\n";
-  return [...byProfile].map(([profile, rules]) => renderProfileRules(profile, rules, reportTarget(report, profile), verified?.get(profile))).join("\n");
+  return [...byProfile].map(([profile, rules]) => renderProfileRules(profile, rules, reportTarget(report, profile), verified?.get(profile), Object.hasOwn(report.offers, profile) ? report.offers[profile] : undefined)).join("\n");
 }

@@ -48,6 +48,8 @@ export interface AnalyzeReport {
   modes: Partial<Record<Mode, number>>;
   denials: DenialGroup[];
   rules: SuggestedRule[];
+  /** Per profile: installed abstractions that allow several of its missing rules, and which. */
+  offers: Record<string, Array<{ include: string; covers: string[] }>>;
   /** Rules before and after collapsing random-looking literal siblings into globs. */
   ruleCounts: { literal: number; grouped: number };
   /** Where each profile's rules go (the file the installed profile reads, or why none). */

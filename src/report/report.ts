@@ -22,6 +22,8 @@ export interface ReportOptions {
   target?: (profile: string) => RuleTarget;
   /** Keep literal rules apart instead of collapsing random-looking siblings (--literal). */
   literal?: boolean;
+  /** Installed abstractions that allow several of a profile's missing rules (indices into `rules`). */
+  abstractions?: (profile: string, rules: Rule[]) => Array<{ include: string; covers: number[] }>;
 }
 
 function plural(n: number, word: string): string {
@@ -118,6 +120,17 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     rules.push(rule);
   }
   rules.sort((a, b) => a.profile.localeCompare(b.profile) || b.covers.count - a.covers.count || a.rule.localeCompare(b.rule));
+  const offers: AnalyzeReport["offers"] = {};
+  if (options.abstractions !== undefined) {
+    const byProfile = new Map<string, SuggestedRule[]>();
+    for (const r of rules) if (r.status === "missing" && r.warning === undefined) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
+    for (const [profile, list] of byProfile) {
+      const kind = targets.get(profile)?.kind;
+      if (kind !== "local" && kind !== "add-include") continue;
+      const found = options.abstractions(profile, list.map((r) => r.typed));
+      if (found.length > 0) offers[profile] = found.map((o) => ({ include: o.include, covers: o.covers.map((i) => list[i]!.rule) }));
+    }
+  }
   return {
     version: REPORT_VERSION,
     summary: state.summary,
@@ -129,6 +142,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     denials: state.denials,
     rules,
     ruleCounts: { literal: state.rules.entries.length, grouped: grouped.entries.length },
+    offers,
     targets: Object.fromEntries(targets) as Record<string, RuleTarget>,
     pasta: pastaReport(state, options.policy),
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),

@@ -324,6 +324,11 @@ function requestParts(q: Rule): Rule[] {
 export function checkRule(policy: Policy, profileName: string, rule: Rule): CheckResult {
   const p = findProfile(policy, profileName);
   if (!p) return { verdict: "unknown" };
+  return checkRuleIn(p, rule);
+}
+
+/** The same check against one loaded profile (or an abstraction loaded as one: see loadAbstraction). */
+export function checkRuleIn(p: ProfileInfo, rule: Rule): CheckResult {
   if (rule.kind === "file") return checkFile(p, rule);
 
   let deny: PolicyRule | undefined;

@@ -4,7 +4,8 @@
  * tunables/global brings @{HOME}, @{PROC}, @{pid}, @{uid}, @{run}, @{sys} …), and its profiles
  * are indexed by name and by the literal paths their attachment stands for.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { PolicyDiagnostic, PolicyNode } from "./interpret.js";
 import { compileAare, isLiteralAare } from "../aare/match.js";
@@ -226,4 +227,35 @@ export function findProfile(policy: Policy, name: string): ProfileInfo | undefin
     }
   }
   return undefined;
+}
+
+/** The abstractions a policy directory offers (abstractions/NAME files). */
+export function abstractionNames(policy: Policy): string[] {
+  if (policy.profileDir === undefined) return [];
+  try {
+    return readdirSync(join(policy.profileDir, "abstractions"), { withFileTypes: true })
+      .filter((d) => d.isFile() && !isSkippedName(d.name))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * One abstraction read as if a profile included it (with tunables/global), so the rule check can
+ * ask whether it allows a rule; undefined when it cannot be read.
+ */
+export function loadAbstraction(policy: Policy, name: string): ProfileInfo | undefined {
+  if (policy.profileDir === undefined || !/^[\w.+-]+$/.test(name)) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "aalens-abstraction-"));
+  try {
+    const file = join(dir, "profile");
+    writeFileSync(file, `include <tunables/global>\nprofile aalens_abstraction {\n  include <abstractions/${name}>\n}\n`);
+    const loader = new Loader(resolve(policy.profileDir));
+    loader.loadFile(file);
+    return loader.profiles[0];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
