@@ -2,7 +2,7 @@
  * The installed policy that suggested rules are checked against: --profile-dir, else
  * /etc/apparmor.d when it exists; none with --no-policy. Loaded once per run.
  */
-import { checkRule, findProfile, loadPolicy, type Policy, type ProfileInfo } from "../apparmor/policy/index.js";
+import { checkRule, loadPolicy, type Policy, type ProfileInfo } from "../apparmor/policy/index.js";
 import { checkRuleIn } from "../apparmor/policy/check.js";
 import { abstractionNames, loadAbstraction } from "../apparmor/policy/load.js";
 import type { PolicyChecker, ReportOptions } from "../report/report.js";
