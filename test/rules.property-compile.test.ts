@@ -105,4 +105,23 @@ describe.skipIf(parser === null)("every rule aalens can make compiles", () => {
     expect(rules).toEqual(["owner /var/log/mydaemon.log w,"]);
     expect(compileRules(rules).failures).toEqual([]);
   });
+
+  it("leaves a socket path out of a unix rule (the parser takes none there), and says so", () => {
+    const c = new Collector();
+    const text = avc(`operation="connect" class="net" family="unix" sock_type="stream" profile="u" pid=1 comm="c" requested_mask="send" denied_mask="send" peer_addr="/run/dbus/system_bus_socket" peer="unconfined"`);
+    c.record(parseLine({ source: "u", line: 1, text })!.record!, text);
+    const [rule] = buildReport(c.state()).rules;
+    expect(rule!.rule).toBe("unix send type=stream peer=(label=unconfined),");
+    expect(rule!.reason).toMatch(/broader than the denial: any address, as apparmor_parser takes no socket path \(\/run\/dbus\/system_bus_socket\)/);
+    expect(compileRules([rule!.rule]).failures).toEqual([]);
+  });
+
+  it("prints AppArmor 4 rule kinds commented out, with why, when the installed parser is older", () => {
+    const c = new Collector();
+    const text = avc(`operation="userns_create" class="namespace" profile="n" pid=1 comm="c" requested="userns_create" denied="userns_create"`);
+    c.record(parseLine({ source: "n", line: 1, text })!.record!, text);
+    const [old] = buildReport(c.state(), { parserMajor: 3 }).rules;
+    expect(old!.warning).toMatch(/userns rules need AppArmor 4/);
+    expect(buildReport(c.state(), { parserMajor: 4 }).rules[0]!.warning).toBeUndefined();
+  });
 });

@@ -26,6 +26,18 @@ export function findParser(): string | null {
   return PARSER_PATHS.find((p) => existsSync(p)) ?? null;
 }
 
+let major: number | null | undefined;
+
+/** The installed parser's major version (4 reads userns, mqueue and io_uring rules), or null. */
+export function parserMajorVersion(): number | null {
+  if (major !== undefined) return major;
+  const parser = findParser();
+  if (parser === null) return (major = null);
+  const out = spawnSync(parser, ["--version"], { encoding: "utf8" }).stdout ?? "";
+  const m = /version (\d+)\./.exec(out);
+  return (major = m === null ? null : Number(m[1]));
+}
+
 /** Compile `rules` (each a complete rule line with its comma) with apparmor_parser. */
 export function compileRules(rules: string[], baseDir = "/etc/apparmor.d"): CompileResult {
   const parser = findParser();

@@ -10,6 +10,7 @@ import { renderRule } from "../apparmor/rules/render.js";
 import type { PolicyChoice } from "./options.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
+import { parserMajorVersion } from "../apparmor/validate.js";
 import type { RuleStanding } from "../report/csv.js";
 
 const loaded = new Map<string, Policy | undefined>();
@@ -45,10 +46,11 @@ export function policyTarget(choice: PolicyChoice): (profile: string) => RuleTar
 }
 
 /** The report options that read the installed policy: the rule check, the targets, the abstractions. */
-export function policyReportOptions(choice: PolicyChoice): Pick<ReportOptions, "policy" | "target" | "abstractions"> {
+export function policyReportOptions(choice: PolicyChoice): Pick<ReportOptions, "policy" | "target" | "abstractions" | "parserMajor"> {
   const policy = policyChecker(choice);
   const abstractions = abstractionOffers(choice);
-  return { ...(policy ? { policy } : {}), target: policyTarget(choice), ...(abstractions ? { abstractions } : {}) };
+  const parserMajor = parserMajorVersion();
+  return { ...(policy ? { policy } : {}), target: policyTarget(choice), ...(abstractions ? { abstractions } : {}), ...(parserMajor === null ? {} : { parserMajor }) };
 }
 
 /** Offers of installed abstractions that cover several of a profile's missing rules (at most three). */

@@ -20,6 +20,8 @@ export interface ReportOptions {
   policy?: PolicyChecker;
   /** Where each profile's rules go (apparmor/local/target.ts); without it, by convention only. */
   target?: (profile: string) => RuleTarget;
+  /** The installed parser's major version: rule kinds it cannot read are printed commented out, with why. */
+  parserMajor?: number;
   /** Keep literal rules apart instead of collapsing random-looking siblings (--literal). */
   literal?: boolean;
   /** Installed abstractions that allow several of a profile's missing rules (indices into `rules`). */
@@ -82,6 +84,14 @@ function policyCheck(policy: PolicyChecker | undefined, e: RuleEntry, typed: Rul
   return by === undefined ? { verdict: "allowed" } : { verdict: "allowed", by };
 }
 
+/** Rule kinds of AppArmor 4 (ABI 4.0): what an older parser cannot compile. */
+const ABI4_KINDS = new Set(["userns", "mqueue", "io_uring"]);
+
+function tooNew(rule: Rule, parserMajor: number | undefined): string | undefined {
+  if (parserMajor === undefined || parserMajor >= 4 || !ABI4_KINDS.has(rule.kind)) return undefined;
+  return `${rule.kind} rules need AppArmor 4 (ABI 4.0); the apparmor_parser installed here is version ${parserMajor} and cannot compile them (on ABI 3.0 policy this access is not mediated)`;
+}
+
 /** Whether every event of the entry was an AUDIT record. */
 function auditOnly(e: RuleEntry): boolean {
   const modes = Object.keys(e.modes);
@@ -114,7 +124,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
       },
       typed,
     };
-    const warning = dangerOf(typed);
+    const warning = dangerOf(typed) ?? tooNew(typed, options.parserMajor);
     if (warning !== undefined) rule.warning = warning;
     if (by !== undefined) rule.policyLine = by;
     rules.push(rule);

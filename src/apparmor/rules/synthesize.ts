@@ -127,12 +127,17 @@ export function synthesize(f: AppArmorFields, kind: AppArmorKind, mode: Mode = "
     case "unix": {
       if (f.sockType !== undefined && !NETWORK_TYPES.has(f.sockType)) return invalid("sock_type", f.sockType, "is not a socket type AppArmor knows");
       const rule: Rule = { kind: "unix", access: requested };
+      const notes: string[] = [];
       if (f.sockType !== undefined) rule.type = f.sockType;
-      if (f.addr !== undefined) rule.addr = f.addr;
-      if (f.peerAddr !== undefined) rule.peerAddr = f.peerAddr;
+      // A unix rule's addr= names abstract sockets (@…) or none; a socket with a path is a file,
+      // and apparmor_parser refuses a path there: the address is left out, and the note says so.
+      const pathAddr = (a: string | undefined) => a !== undefined && a.startsWith("/");
+      if (f.addr !== undefined && !pathAddr(f.addr)) rule.addr = f.addr;
+      if (f.peerAddr !== undefined && !pathAddr(f.peerAddr)) rule.peerAddr = f.peerAddr;
+      if (pathAddr(f.addr) || pathAddr(f.peerAddr)) notes.push(`broader than the denial: any address, as apparmor_parser takes no socket path (${pathAddr(f.peerAddr) ? f.peerAddr : f.addr}) in a unix rule`);
       if (peer !== undefined) rule.peerLabel = peer;
       const key = `unix ${rule.type ?? ""} ${rule.addr ?? ""} ${rule.peerAddr ?? ""} ${rule.peerLabel ?? ""}`;
-      return { candidate: { rule, key, object: rule.peerAddr ?? rule.addr ?? rule.type ?? "unix", notes: [] } };
+      return { candidate: { rule, key, object: f.peerAddr ?? f.addr ?? rule.type ?? "unix", notes } };
     }
     case "signal": {
       if (f.signal !== undefined && !isSignal(f.signal)) return invalid("signal", f.signal, "is not a signal AppArmor knows");
