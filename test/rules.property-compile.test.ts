@@ -111,7 +111,7 @@ describe.skipIf(parser === null)("every rule aalens can make compiles", () => {
     const text = avc(`operation="connect" class="net" family="unix" sock_type="stream" profile="u" pid=1 comm="c" requested_mask="send" denied_mask="send" peer_addr="/run/dbus/system_bus_socket" peer="unconfined"`);
     c.record(parseLine({ source: "u", line: 1, text })!.record!, text);
     const [rule] = buildReport(c.state()).rules;
-    expect(rule!.rule).toBe("unix send type=stream peer=(label=unconfined),");
+    expect(rule!.rule).toBe("unix (send) type=stream peer=(label=unconfined),");
     expect(rule!.reason).toMatch(/broader than the denial: any address, as apparmor_parser takes no socket path \(\/run\/dbus\/system_bus_socket\)/);
     expect(compileRules([rule!.rule]).failures).toEqual([]);
   });
