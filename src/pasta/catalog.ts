@@ -13,6 +13,7 @@
  * comm (podman), not pasta's.
  */
 import { compileAare, type AareMatcher } from "../apparmor/aare/match.js";
+import { CAPABILITIES } from "../apparmor/vocabulary.js";
 import { existsSync, readFileSync } from "node:fs";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import type { AppArmorFields } from "../parse/apparmor-fields.js";
@@ -250,14 +251,6 @@ export function operationById(id: string): CatalogOperation | undefined {
 // ---- events -------------------------------------------------------------------------------------
 
 /** Linux capability numbers, for records that carry `capability=N` without `capname=`. */
-const CAP_NAMES = [
-  "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
-  "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
-  "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-  "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write", "audit_control", "setfcap",
-  "mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf",
-  "checkpoint_restore",
-];
 
 /** File-permission letters as they appear in denied_mask (words like "read" contain other letters). */
 const FILE_MASK = /^[rwaxmlkcdiuUpPIN:]+$/;
@@ -283,7 +276,7 @@ export function matchResource(m: ResourceMatcher, f: AppArmorFields, kind: AppAr
     if (name === undefined || !m.paths.some((p) => matchGlob(p, name))) return false;
   }
   if (m.capabilities !== undefined) {
-    const cap = f.capname ?? (f.capability !== undefined ? CAP_NAMES[f.capability] : undefined);
+    const cap = f.capname ?? (f.capability !== undefined ? CAPABILITIES[f.capability] : undefined);
     if (!oneOf(m.capabilities, cap)) return false;
   }
   if (!oneOf(m.families, f.family)) return false;
