@@ -9,6 +9,9 @@ import { Collector } from "../src/analysis/collector.js";
 import { buildReport } from "../src/report/report.js";
 import type { PastaReport } from "../src/report/model.js";
 import { aalens } from "./helpers/cli.js";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 type Input = string | { text: string; meta: LineMeta };
 
@@ -138,6 +141,21 @@ describe("aalens pasta", () => {
     const attached = report.incidents.flatMap((i) => i.messages.map((m) => m.source));
     expect(attached).toContain("samples/podman-run-stderr.txt");
     expect(attached).toContain("samples/journal.json");
+  });
+
+  it("names, in each fix, the local file the installed profile reads (or the include line to add)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aalens-pasta-target-"));
+    mkdirSync(join(dir, "local"));
+    // passt reads its local file; pasta reads none, so the fix must say which include line to add.
+    writeFileSync(join(dir, "usr.bin.passt"), "profile passt /usr/bin/passt {\n  include if exists <local/usr.bin.passt>\n}\n");
+    writeFileSync(join(dir, "usr.bin.pasta"), "profile pasta /usr/bin/pasta {\n  /etc/passwd r,\n}\n");
+    const r = aalens(["pasta", "--profile-dir", dir, "--format", "json", "samples/"]);
+    expect(r.status, r.stderr).toBe(0);
+    const fixes = (JSON.parse(r.stdout) as PastaReport).diagnoses.map((d) => [d.id, d.fix.join("\n")]);
+    const fix = (id: string) => fixes.find(([i]) => i === id)![1]!;
+    expect(fix("symlink-profile")).toContain(`go in ${join(dir, "local/usr.bin.passt")}:`);
+    expect(fix("podman-signal")).toContain(`${join(dir, "local/usr.bin.pasta")}, after adding \`include if exists <local/usr.bin.pasta>\` to ${join(dir, "usr.bin.pasta")} before line 3`);
+    for (const [, text] of fixes) expect(text).not.toMatch(/no installed policy was read/);
   });
 
   it("says plainly when there is nothing of pasta's", () => {

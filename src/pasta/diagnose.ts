@@ -2,6 +2,7 @@
  * Root causes of pasta incidents, each with what it means, the evidence, and the fix: the exact
  * rules, the packaging fix where packaging is the real cause, and the workaround Podman offers.
  */
+import { describeTarget, targetOf, type RuleTarget } from "../apparmor/local/target.js";
 import type { PastaDenial } from "./collect.js";
 import type { PastaIncident } from "./incidents.js";
 import { operationById } from "./catalog.js";
@@ -45,7 +46,7 @@ function isPodman(incident: PastaIncident): boolean {
 }
 
 /** The diagnoses of one incident. */
-function diagnoseIncident(incident: PastaIncident): PastaDiagnosis[] {
+function diagnoseIncident(incident: PastaIncident, where: (profile: string) => string): PastaDiagnosis[] {
   const out: PastaDiagnosis[] = [];
   const denied = incident.denials.filter((d) => d.mode === "DENIED" || d.mode === "KILL");
   /** A diagnosis of this incident, its evidence the first denials that show it. */
@@ -61,7 +62,7 @@ function diagnoseIncident(incident: PastaIncident): PastaDiagnosis[] {
       explanation: "AppArmor attaches a profile by the resolved path of the binary, so a pasta → passt symlink runs pasta under `passt`, whose rules (since the 2023-09 split) no longer cover what pasta does. On x86_64 the AVX2 re-exec then shows up as comm passt.avx2.",
       fix: [
         "Packaging fix: install pasta as a hard link (or a copy) of passt instead of a symlink, so the `pasta` profile attaches — what openSUSE did for bsc#1221840; or update the passt package to one that does.",
-        "Do not widen the `passt` profile with pasta's rules. If you cannot change the package now, the rules pasta needs are, in /etc/apparmor.d/local/usr.bin.passt:",
+        `Do not widen the \`passt\` profile with pasta's rules. If you cannot change the package now, the rules pasta needs go in ${where("passt")}:`,
         ...rulesFor(symlink),
         ...(isPodman(incident) ? [WORKAROUND] : []),
       ],
@@ -75,7 +76,7 @@ function diagnoseIncident(incident: PastaIncident): PastaDiagnosis[] {
       severity: "error",
       summary: "pasta's namespace, PID or socket files are under a custom runtime directory the profile does not cover",
       explanation: "The pasta profile allows its runtime files under @{run}/user/@{uid}/ and /tmp. A custom runroot or XDG_RUNTIME_DIR (for example under /var/tmp in CI) puts the netns, PID file or control socket elsewhere, and every step there is refused.",
-      fix: ["Use the default runroot (unset --runroot / XDG_RUNTIME_DIR overrides), or allow the directory in /etc/apparmor.d/local/usr.bin.pasta:", ...new Set(unusual.map((d) => d.rule).filter((r): r is string => r !== null))],
+      fix: [`Use the default runroot (unset --runroot / XDG_RUNTIME_DIR overrides), or allow the directory in ${where(unusual[0]!.profile)}:`, ...new Set(unusual.map((d) => d.rule).filter((r): r is string => r !== null))],
     });
   }
 
@@ -113,7 +114,7 @@ function diagnoseIncident(incident: PastaIncident): PastaDiagnosis[] {
       severity: "warning",
       summary: "a confined podman cannot signal pasta (stop / rootless-netns teardown fails or waits)",
       explanation: "AppArmor 4 ships a `podman` profile; the pasta profile only accepts signals from unconfined processes, so Podman's SIGTERM is refused: \"kill network process: permission denied\" or a stop timeout.",
-      fix: ["Add to /etc/apparmor.d/local/usr.bin.pasta:", "signal (receive) peer=podman,"],
+      fix: [`Add to ${where(signal[0]!.profile === "passt" ? "passt" : "pasta")}:`, "signal (receive) peer=podman,"],
     });
   }
 
@@ -163,10 +164,11 @@ function diagnoseIncident(incident: PastaIncident): PastaDiagnosis[] {
 }
 
 /** Diagnose every incident; the same diagnosis across incidents is listed once. */
-export function diagnose(incidents: PastaIncident[]): PastaDiagnosis[] {
+export function diagnose(incidents: PastaIncident[], target: (profile: string) => RuleTarget = (p) => targetOf(p, undefined)): PastaDiagnosis[] {
   const byId = new Map<string, PastaDiagnosis>();
+  const where = (profile: string) => describeTarget(target(profile));
   for (const incident of incidents) {
-    for (const d of diagnoseIncident(incident)) {
+    for (const d of diagnoseIncident(incident, where)) {
       incident.diagnoses.push(d.id);
       const held = byId.get(d.id);
       if (held === undefined) byId.set(d.id, d);

@@ -54,10 +54,10 @@ function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): 
 const MAX_INCIDENTS = 200;
 
 /** Incidents with a bounded list of their denials (all are counted in steps). */
-function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined): AnalyzeReport["pasta"] {
+function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, target: (profile: string) => RuleTarget): AnalyzeReport["pasta"] {
   if (state.pasta === undefined) return { incidents: [], diagnoses: [], dropped: 0, omittedIncidents: 0 };
   const incidents = buildIncidents(state.pasta, policy === undefined ? undefined : (profile, rule) => policy(profile, rule).verdict);
-  const diagnoses = diagnose(incidents);
+  const diagnoses = diagnose(incidents, target);
   // A report lists at most MAX_INCIDENTS incidents (the first ones) and 20 denials each; a flood
   // of pasta starts is still diagnosed as a whole and counted in `omittedIncidents`.
   for (const i of incidents) i.denials = i.denials.slice(0, 20);
@@ -154,7 +154,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     ruleCounts: { literal: state.rules.entries.length, grouped: grouped.entries.length },
     offers,
     targets: Object.fromEntries(targets) as Record<string, RuleTarget>,
-    pasta: pastaReport(state, options.policy),
+    pasta: pastaReport(state, options.policy, targetOfProfile),
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
     unparsed: state.unparsed,
     warnings: state.warnings,

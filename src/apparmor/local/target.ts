@@ -89,6 +89,24 @@ export function targetOf(profile: string, policy: Policy | undefined): RuleTarge
   return { kind: "add-include", profile, local: `local/${name}`, path: join(dir, "local", name), profileFile: info.src.file, line: info.endLine, include: `include if exists <local/${name}>` };
 }
 
+/** Where to put a rule, in words for a diagnosis' fix: "FILE", with the include line when it is missing. */
+export function describeTarget(t: RuleTarget): string {
+  switch (t.kind) {
+    case "local":
+      return t.path;
+    case "add-include":
+      return `${t.path}, after adding \`${t.include}\` to ${t.profileFile} before line ${t.line} (the profile reads no local file yet)`;
+    case "not-installed":
+      return t.policyDir === undefined
+        ? `the local file the ${t.profile} profile includes (no installed policy was read; by convention local/${t.local})`
+        : `the local file the ${t.profile} profile includes (it is not in ${t.policyDir}; by convention local/${t.local})`;
+    case "not-policy":
+      return `no file (${t.why})`;
+    case "none":
+      return `the ${t.profile} profile itself (${t.reason})`;
+  }
+}
+
 /** The local/ file name (under local/) the target writes, if any. */
 export function localFileOf(t: RuleTarget): string | undefined {
   switch (t.kind) {
