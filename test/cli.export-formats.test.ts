@@ -2,7 +2,7 @@
  * The export formats through the command line: CSV per denial (streamed) and aggregated, ECS
  * NDJSON with error documents on request, Markdown — each consistent with the JSON report.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,8 +16,24 @@ describe("analyze exports", () => {
     const r = aalens(["analyze", "--no-policy", "--format", "csv", "samples/"]);
     expect(r.status, r.stderr).toBe(0);
     const [header, ...rows] = parseCsv(r.stdout);
-    expect(header).toEqual(["time", "host", "profile", "mode", "class", "operation", "resource", "requested", "denied", "pid", "comm", "exe", "pasta_operation", "caller", "suggested_rule", "source", "line", "rule_status", "warning"]);
+    expect(header).toEqual(["time", "host", "profile", "mode", "class", "operation", "resource", "requested", "denied", "pid", "comm", "exe", "pasta_operation", "caller", "suggested_rule", "source", "line", "rule_status", "warning", "rule_file"]);
     expect(rows).toHaveLength(json.summary.denials);
+  });
+
+  it("CSV rule_file: the file aalens rules writes, from the installed policy", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aalens-csv-target-"));
+    mkdirSync(join(dir, "local"));
+    writeFileSync(join(dir, "usr.bin.passt"), "profile passt /usr/bin/passt {\n  include if exists <local/usr.bin.passt>\n}\n");
+    for (const rows of ["denials", "aggregate"]) {
+      const [header, ...body] = parseCsv(aalens(["analyze", "--profile-dir", dir, "--format", "csv", "--csv-rows", rows, "samples/"]).stdout);
+      const at = (name: string) => header!.indexOf(name);
+      const passt = body.filter((r) => r[at("profile")] === "passt" && r[at("suggested_rule")] !== "");
+      expect(passt.length, rows).toBeGreaterThan(3);
+      for (const r of passt) expect(r[at("rule_file")], rows).toBe(join(dir, "local/usr.bin.passt"));
+      const generated = body.filter((r) => r[at("profile")]!.startsWith("snap.") && r[at("suggested_rule")] !== "");
+      expect(generated.length, rows).toBeGreaterThan(0);
+      for (const r of generated) expect([r[at("rule_file")], r[at("rule_status")]], rows).toEqual(["", "not-applicable"]);
+    }
   });
 
   it("CSV aggregate: one row per denial group", () => {

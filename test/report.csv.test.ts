@@ -69,7 +69,7 @@ describe("CSV columns", () => {
       "pasta_operation", "caller", "suggested_rule", "source", "line",
     ]);
     expect(CSV_AGGREGATE_COLUMNS.map((c) => c.key)).toEqual(["count", "first_seen", "last_seen"]);
-    expect(CSV_LATE_COLUMNS.map((c) => c.key)).toEqual(["rule_status", "warning"]);
+    expect(CSV_LATE_COLUMNS.map((c) => c.key)).toEqual(["rule_status", "warning", "rule_file"]);
     expect(csvColumns("denials")).toEqual([...CSV_COLUMNS, ...CSV_LATE_COLUMNS]);
     expect(csvColumns("aggregate")).toEqual([...CSV_COLUMNS, ...CSV_AGGREGATE_COLUMNS, ...CSV_LATE_COLUMNS]);
     for (const c of csvColumns("aggregate")) {

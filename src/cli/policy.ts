@@ -2,13 +2,14 @@
  * The installed policy that suggested rules are checked against: --profile-dir, else
  * /etc/apparmor.d when it exists; none with --no-policy. Loaded once per run.
  */
-import { checkRule, loadPolicy, type Policy, type ProfileInfo } from "../apparmor/policy/index.js";
+import { checkRule, findProfile, loadPolicy, type Policy, type ProfileInfo } from "../apparmor/policy/index.js";
 import { checkRuleIn } from "../apparmor/policy/check.js";
 import { abstractionNames, loadAbstraction } from "../apparmor/policy/load.js";
 import type { PolicyChecker, ReportOptions } from "../report/report.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import type { PolicyChoice } from "./options.js";
-import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
+import { ruleFileOf, targetOf, type RuleTarget } from "../apparmor/local/target.js";
+import { coverageWarning } from "../apparmor/rules/self-check.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
 import { parserMajorVersion } from "../apparmor/validate.js";
 import type { RuleStanding } from "../report/csv.js";
@@ -46,11 +47,13 @@ export function policyTarget(choice: PolicyChoice): (profile: string) => RuleTar
 }
 
 /** The report options that read the installed policy: the rule check, the targets, the abstractions. */
-export function policyReportOptions(choice: PolicyChoice): Pick<ReportOptions, "policy" | "target" | "abstractions" | "parserMajor"> {
+export function policyReportOptions(choice: PolicyChoice): Pick<ReportOptions, "policy" | "target" | "abstractions" | "parserMajor" | "variables"> {
   const policy = policyChecker(choice);
   const abstractions = abstractionOffers(choice);
   const parserMajor = parserMajorVersion();
-  return { ...(policy ? { policy } : {}), target: policyTarget(choice), ...(abstractions ? { abstractions } : {}), ...(parserMajor === null ? {} : { parserMajor }) };
+  const installed = policyOf(choice);
+  const variables = installed === undefined ? undefined : (profile: string) => findProfile(installed, profile)?.variables;
+  return { ...(policy ? { policy } : {}), target: policyTarget(choice), ...(abstractions ? { abstractions } : {}), ...(parserMajor === null ? {} : { parserMajor }), ...(variables ? { variables } : {}) };
 }
 
 /** Offers of installed abstractions that cover several of a profile's missing rules (at most three). */
@@ -77,11 +80,15 @@ function abstractionOffers(choice: PolicyChoice): ReportOptions["abstractions"] 
 export function ruleStanding(choice: PolicyChoice): RuleStanding {
   const check = policyChecker(choice);
   const target = policyTarget(choice);
+  const installed = policyOf(choice);
   return (v) => {
     const candidate = v.synthesis.candidate;
-    if (candidate === undefined) return { status: "", warning: null };
-    if (target(v.profile).kind === "not-policy") return { status: "not-applicable", warning: null };
-    return { status: check === undefined ? "unknown" : check(v.profile, candidate.rule).verdict, warning: dangerOf(candidate.rule) ?? null };
+    if (candidate === undefined) return { status: "", warning: null, file: null };
+    const t = target(v.profile);
+    if (t.kind === "not-policy") return { status: "not-applicable", warning: null, file: null };
+    const variables = installed === undefined ? undefined : findProfile(installed, v.profile)?.variables;
+    const warning = dangerOf(candidate.rule) ?? coverageWarning(candidate.rule, [candidate.object], variables) ?? null;
+    return { status: check === undefined ? "unknown" : check(v.profile, candidate.rule).verdict, warning, file: ruleFileOf(t) };
   };
 }
 

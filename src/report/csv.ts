@@ -13,6 +13,7 @@ import { stringify, type Options as StringifyOptions } from "csv-stringify";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import type { AnalyzeReport, DenialGroup, SuggestedRule } from "./model.js";
 import type { AnalyzedEvent } from "../analysis/enrich.js";
+import { ruleFileOf } from "../apparmor/local/target.js";
 
 export type CsvRowMode = "denials" | "aggregate";
 
@@ -53,6 +54,7 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
 export const CSV_LATE_COLUMNS: readonly CsvColumn[] = [
   { key: "rule_status", header: "rule_status", doc: "the suggested rule against the installed policy: missing, allowed, denied, unknown (no policy read) or not-applicable (no policy file holds the profile)" },
   { key: "warning", header: "warning", doc: "why the suggested rule needs a closer look before use (it is printed commented out by aalens rules), else empty" },
+  { key: "rule_file", header: "rule_file", doc: "where the suggested rule goes, as aalens rules says: the local file the installed profile reads, or that file and the include line to add first; empty when no policy file holds the profile" },
 ];
 
 /** Added after CSV_COLUMNS in `aggregate` mode. */
@@ -75,12 +77,12 @@ export const CSV_NEUTRALISATION =
   "Suggested rules that start with a variable (@{run}/…, @{PROC}/…) therefore start with '@ in the CSV.";
 
 /** The suggested rule's standing: its status against the installed policy, and its warning. */
-export type RuleStanding = (view: AnalyzedEvent) => { status: string; warning: string | null };
+export type RuleStanding = (view: AnalyzedEvent) => { status: string; warning: string | null; file: string | null };
 
 /** One `denials` row: one AppArmor event as it was logged. */
 export function csvEventRow(view: AnalyzedEvent, standing?: RuleStanding): CsvRow {
   const { record, fields, event } = view;
-  const s = view.rule === null ? { status: "", warning: null } : standing?.(view) ?? { status: "unknown", warning: null };
+  const s = view.rule === null ? { status: "", warning: null, file: null } : standing?.(view) ?? { status: "unknown", warning: null, file: null };
   return {
     time: record.time ?? event.time,
     host: record.host ?? event.host,
@@ -101,6 +103,7 @@ export function csvEventRow(view: AnalyzedEvent, standing?: RuleStanding): CsvRo
     line: record.line,
     rule_status: s.status || null,
     warning: s.warning,
+    rule_file: s.file,
   };
 }
 
@@ -137,6 +140,7 @@ export function csvAggregateRows(report: AnalyzeReport): CsvRow[] {
       suggested_rule: rule?.rule ?? null,
       rule_status: rule?.status ?? null,
       warning: rule?.warning ?? null,
+      rule_file: rule === undefined ? null : ruleFileOf(report.targets[g.profile]),
       source: ex?.source ?? null,
       line: ex?.line ?? null,
       count: g.count,

@@ -12,6 +12,8 @@ import { buildIncidents } from "../pasta/incidents.js";
 import { diagnose } from "../pasta/diagnose.js";
 import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
+import { coverageWarning } from "../apparmor/rules/self-check.js";
+import type { VariableTable } from "../apparmor/policy/variables.js";
 
 /** Answers whether a profile already allows (or denies) a rule; see src/apparmor/policy. */
 export type PolicyChecker = (profile: string, rule: Rule) => { verdict: PolicyVerdict; by?: { file: string; line: number; text: string } };
@@ -26,6 +28,8 @@ export interface ReportOptions {
   literal?: boolean;
   /** Installed abstractions that allow several of a profile's missing rules (indices into `rules`). */
   abstractions?: (profile: string, rules: Rule[]) => Array<{ include: string; covers: number[] }>;
+  /** The installed profile's variables, to check that each rule matches what it covers (upstream tunables otherwise). */
+  variables?: (profile: string) => VariableTable | undefined;
 }
 
 function plural(n: number, word: string): string {
@@ -124,7 +128,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
       },
       typed,
     };
-    const warning = dangerOf(typed) ?? tooNew(typed, options.parserMajor);
+    const warning = dangerOf(typed) ?? coverageWarning(typed, e.objects, options.variables?.(e.profile)) ?? tooNew(typed, options.parserMajor);
     if (warning !== undefined) rule.warning = warning;
     if (by !== undefined) rule.policyLine = by;
     rules.push(rule);

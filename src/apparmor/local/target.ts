@@ -107,6 +107,11 @@ export function describeTarget(t: RuleTarget): string {
   }
 }
 
+/** The CSV's rule_file cell: where the rule goes, in words; null where no file holds the profile. */
+export function ruleFileOf(t: RuleTarget | undefined): string | null {
+  return t === undefined || t.kind === "not-policy" ? null : describeTarget(t);
+}
+
 /** The local/ file name (under local/) the target writes, if any. */
 export function localFileOf(t: RuleTarget): string | undefined {
   switch (t.kind) {
