@@ -71,6 +71,17 @@ describe("rule targets", () => {
     expect(targetOf("unconfined", loaded)).toMatchObject({ why: expect.stringMatching(/user namespaces/), next: expect.stringMatching(/userns/) });
   });
 
+  it("tells a stack apart: the one confining profile's file, or no guess when several may have refused", () => {
+    expect(targetOf("tlp//&unconfined", loaded)).toMatchObject({ kind: "local", profile: "tlp", local: "local/tlp" });
+    const both = targetOf("tlp//&vendor", loaded);
+    expect(both).toMatchObject({ kind: "not-policy", why: expect.stringMatching(/stack of profiles \(tlp, vendor\).*does not say which/) });
+    expect((both as { next: string }).next).toMatch(/aa-exec -p/);
+  });
+
+  it("gives no host file for a profile of another policy namespace (LXD, a container's own policy)", () => {
+    expect(targetOf(":lxd-c1_<var-snap-lxd-common-lxd>:nvidia-persistenced", loaded)).toMatchObject({ kind: "not-policy", why: expect.stringMatching(/namespace "lxd-c1_<var-snap-lxd-common-lxd>"/) });
+  });
+
   it.skipIf(!existsSync("/etc/apparmor.d/usr.bin.passt"))("finds that Debian's passt profile reads no local file", () => {
     const t = targetOf("passt", loadPolicy("/etc/apparmor.d"));
     expect(t).toMatchObject({ kind: "add-include", include: "include if exists <local/usr.bin.passt>", profileFile: "/etc/apparmor.d/usr.bin.passt" });

@@ -70,8 +70,39 @@ function topOf(info: ProfileInfo, policy: Policy): ProfileInfo {
   return p;
 }
 
+/** A profile in another policy namespace (`:lxd-c1:profile`, `:ns://profile`): the namespace's name, else undefined. */
+function namespaceOf(profile: string): string | undefined {
+  return /^:([^:]+):/.exec(profile)?.[1];
+}
+
+/**
+ * A stacked label (`a//&b`) is confined by every profile of the stack and the log does not say
+ * which one refused; `unconfined` in a stack refuses nothing. One confining profile left: its
+ * target. Several: no guess, but how to find out.
+ */
+function stackTarget(profile: string, policy: Policy | undefined): RuleTarget {
+  const parts = profile.split("//&").filter((p) => p !== "" && p !== "unconfined");
+  if (parts.length === 1) return targetOf(parts[0]!, policy);
+  return {
+    kind: "not-policy",
+    profile,
+    why: `The process is confined by a stack of profiles (${parts.join(", ")}); each of them must allow the access, and the log does not say which one refused.`,
+    next: "Check each profile of the stack for the access (aalens rules --profile NAME on a log where that profile is named alone, or aa-exec -p NAME to run the program under one of them), and add the rule to the one that lacks it.",
+  };
+}
+
 /** Where the rules of `profile` go, given the installed policy (undefined: none read). */
 export function targetOf(profile: string, policy: Policy | undefined): RuleTarget {
+  const ns = namespaceOf(profile);
+  if (ns !== undefined) {
+    return {
+      kind: "not-policy",
+      profile,
+      why: `The profile belongs to the AppArmor policy namespace "${ns}" (a container's or LXD instance's own policy), not to the host's /etc/apparmor.d.`,
+      next: `Add the rule inside that namespace's policy (in the container or instance itself, e.g. its /etc/apparmor.d), and reload it there.`,
+    };
+  }
+  if (profile.includes("//&")) return stackTarget(profile, policy);
   const generated = generatedProfile(profile);
   if (generated !== undefined) return { kind: "not-policy", profile, why: generated.why, next: generated.next };
   const info = policy === undefined ? undefined : findProfile(policy, profile);
