@@ -137,7 +137,12 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
   const offers: AnalyzeReport["offers"] = {};
   if (options.abstractions !== undefined) {
     const byProfile = new Map<string, SuggestedRule[]>();
-    for (const r of rules) if (r.status === "missing" && r.warning === undefined) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
+    for (const r of rules) {
+      if (r.status !== "missing" || r.warning !== undefined) continue;
+      const list = byProfile.get(r.profile);
+      if (list === undefined) byProfile.set(r.profile, [r]);
+      else list.push(r);
+    }
     for (const [profile, list] of byProfile) {
       const kind = targets.get(profile)?.kind;
       if (kind !== "local" && kind !== "add-include") continue;

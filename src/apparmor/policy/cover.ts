@@ -60,16 +60,41 @@ function singleSubset(s: Sym, p: Sym): boolean {
   return true;
 }
 
-const flatCache = new Map<string, Sym[][] | null>();
+/** Flattened patterns, in two bounded generations (request patterns come from logs: no unbounded cache). */
+const FLAT_MAX = 4096;
+let flatYoung = new Map<string, Sym[][] | null>();
+let flatOld = new Map<string, Sym[][] | null>();
 
 function flat(pattern: string): Sym[][] | undefined {
-  let f = flatCache.get(pattern);
-  if (f === undefined) {
-    f = (flattenAare(parseAare(pattern)) as Sym[][] | undefined) ?? null;
-    flatCache.set(pattern, f);
+  let f = flatYoung.get(pattern) ?? flatOld.get(pattern);
+  if (f === undefined) f = (flattenAare(parseAare(pattern)) as Sym[][] | undefined) ?? null;
+  if (!flatYoung.has(pattern)) {
+    if (flatYoung.size >= FLAT_MAX) {
+      flatOld = flatYoung;
+      flatYoung = new Map();
+    }
+    flatYoung.set(pattern, f);
   }
   return f ?? undefined;
 }
+
+/**
+ * Whether the literal text before the first glob character of each pattern agrees on their
+ * common length. When it does not, no path is matched by both (the matcher compares characters
+ * as written), so neither covers nor overlaps the other: most policy rules are ruled out so.
+ */
+function prefixesAgree(a: string, b: string): boolean {
+  const n = Math.min(literalLength(a), literalLength(b));
+  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
+
+function literalLength(pattern: string): number {
+  const i = pattern.search(GLOB_CHAR);
+  return i < 0 ? pattern.length : i;
+}
+
+const GLOB_CHAR = /[*?[{\\]/;
 
 /** Does the policy sequence P match every string of the candidate sequence C? (symbolic NFA) */
 function seqCovers(P: Sym[], C: Sym[]): boolean {
@@ -117,6 +142,7 @@ function seqCovers(P: Sym[], C: Sym[]): boolean {
 
 /** Every path the candidate pattern stands for is matched by the policy pattern (see the file comment). */
 export function aareCovers(policy: string, candidate: string): boolean {
+  if (!prefixesAgree(policy, candidate)) return false;
   if (isLiteralAare(candidate)) return compileAare(policy).test(candidate);
   const C = flat(candidate);
   const P = flat(policy);
@@ -168,6 +194,7 @@ function seqOverlap(A: Sym[], B: Sym[]): boolean {
 
 /** Some path is matched by both patterns. */
 export function aareOverlaps(a: string, b: string): boolean {
+  if (!prefixesAgree(a, b)) return false;
   if (isLiteralAare(a)) return compileAare(b).test(a);
   if (isLiteralAare(b)) return compileAare(a).test(b);
   const A = flat(a);
