@@ -27,15 +27,25 @@ function policyOf(choice: PolicyChoice): Policy | undefined {
   return loaded.get(key);
 }
 
+/** Checks remembered per profile and rule text (two bounded generations: rules come from logs). */
+const CHECK_MEMO = 8192;
+
 /** The check, memoised by profile and rule text: reports ask about the same rule many times. */
 export function policyChecker(choice: PolicyChoice): PolicyChecker | undefined {
   const policy = policyOf(choice);
   if (policy === undefined) return undefined;
-  const memo = new Map<string, ReturnType<PolicyChecker>>();
+  let young = new Map<string, ReturnType<PolicyChecker>>();
+  let old = new Map<string, ReturnType<PolicyChecker>>();
   return (profile, rule) => {
     const key = `${profile}\0${renderRule(rule)}`;
-    let result = memo.get(key);
-    if (result === undefined) memo.set(key, (result = checkRule(policy, profile, rule)));
+    let result = young.get(key);
+    if (result !== undefined) return result;
+    result = old.get(key) ?? checkRule(policy, profile, rule);
+    if (young.size >= CHECK_MEMO) {
+      old = young;
+      young = new Map();
+    }
+    young.set(key, result);
     return result;
   };
 }
@@ -81,7 +91,14 @@ export function ruleStanding(choice: PolicyChoice): RuleStanding {
   const check = policyChecker(choice);
   const target = policyTarget(choice);
   const installed = policyOf(choice);
+  // Repeats of one record body share its standing (see analysis/enrich.ts: `body`).
+  const byBody = new WeakMap<object, ReturnType<RuleStanding>>();
   return (v) => {
+    let standing = byBody.get(v.body);
+    if (standing === undefined) byBody.set(v.body, (standing = standingOf(v)));
+    return standing;
+  };
+  function standingOf(v: Parameters<RuleStanding>[0]): ReturnType<RuleStanding> {
     const candidate = v.synthesis.candidate;
     if (candidate === undefined) return { status: "", warning: null, file: null };
     const t = target(v.profile);
@@ -89,7 +106,7 @@ export function ruleStanding(choice: PolicyChoice): RuleStanding {
     const variables = installed === undefined ? undefined : findProfile(installed, v.profile)?.variables;
     const warning = dangerOf(candidate.rule) ?? coverageWarning(candidate.rule, [candidate.object], variables) ?? null;
     return { status: check === undefined ? "unknown" : check(v.profile, candidate.rule).verdict, warning, file: ruleFileOf(t) };
-  };
+  }
 }
 
 /** The policy directory that was read, if any. */

@@ -8,9 +8,7 @@
  * neutralised before it is written (CSV_NEUTRALISATION, csvCell).
  */
 import { csvCell } from "./text-safety.js";
-import type { Transform } from "node:stream";
-import { stringify, type Options as StringifyOptions } from "csv-stringify";
-import { stringify as stringifySync } from "csv-stringify/sync";
+import { stringify as stringifySync, type Options as StringifyOptions } from "csv-stringify/sync";
 import type { AnalyzeReport, DenialGroup, SuggestedRule } from "./model.js";
 import type { AnalyzedEvent } from "../analysis/enrich.js";
 import { ruleFileOf } from "../apparmor/local/target.js";
@@ -169,11 +167,36 @@ export function csvOptions(rows: CsvRowMode): StringifyOptions {
 }
 
 /**
- * A stream that takes rows (objects keyed by column) and gives CSV text: the header with the
- * first row (or at the end when there is none), then each row as soon as it is written.
+ * Rows (objects keyed by column) in, CSV text out a batch at a time: `take()` gives the rows
+ * added since the last call, the header in front of the first; `take(true)` at the end also
+ * gives the header of a CSV with no rows. One synchronous stringify per batch costs a fraction
+ * of a stream write per row.
  */
-export function createCsvStream(rows: CsvRowMode): Transform {
-  return stringify(csvOptions(rows));
+export class CsvBatcher {
+  private rows: unknown[][] = [];
+  private started = false;
+  private readonly options: StringifyOptions;
+  private readonly keys: string[];
+
+  constructor(mode: CsvRowMode) {
+    this.options = csvOptions(mode);
+    this.keys = csvColumns(mode).map((c) => c.key);
+  }
+
+  /** Kept as an array in column order: csv-stringify reads arrays without its key-path lookup. */
+  add(row: CsvRow): void {
+    const cells = new Array<unknown>(this.keys.length);
+    for (let i = 0; i < this.keys.length; i++) cells[i] = row[this.keys[i]!];
+    this.rows.push(cells);
+  }
+
+  take(end = false): string {
+    if (this.rows.length === 0 && (this.started || !end)) return "";
+    const text = stringifySync(this.rows, { ...this.options, header: !this.started });
+    this.started = true;
+    this.rows = [];
+    return text;
+  }
 }
 
 /** The whole CSV of a report's denial groups, as one string. */

@@ -5,7 +5,7 @@ import { ANALYSIS_OPTIONS, runOptions, type RunOptions } from "../options.js";
 import { Output } from "../output.js";
 import { ruleStanding } from "../policy.js";
 import { saveState } from "../state-file.js";
-import { createCsvStream, csvEventRow } from "../../report/csv.js";
+import { CsvBatcher, csvEventRow } from "../../report/csv.js";
 import { ecsDocument, ecsErrorDocument, ecsLine } from "../../report/ecs.js";
 import type { Skipped } from "../../parse/record.js";
 
@@ -76,13 +76,16 @@ export async function runAnalyze(argv: string[]): Promise<number> {
 
 /** One CSV row per denial event, written as the events stream by: constant memory. */
 async function streamCsv(opts: RunOptions): Promise<number> {
-  const csv = createCsvStream("denials");
+  const csv = new CsvBatcher("denials");
   const out = Output.open(opts.output);
-  csv.on("data", (chunk: Buffer | string) => out.push(chunk.toString()));
   // Nothing but the rows is printed: aggregate only when a state is to be saved.
   const standing = ruleStanding(opts.policy);
-  const state = await collectState(opts, { aggregate: opts.saveState !== undefined, onEvent: (v) => csv.write(csvEventRow(v, standing)), afterBatch: () => out.drain() });
-  await new Promise<void>((resolve) => csv.end(resolve));
+  const state = await collectState(opts, {
+    aggregate: opts.saveState !== undefined,
+    onEvent: (v) => csv.add(csvEventRow(v, standing)),
+    afterBatch: () => (out.push(csv.take()), out.drain()),
+  });
+  out.push(csv.take(true));
   await out.close();
   if (opts.saveState !== undefined) await saveState(opts.saveState, state);
   return exitStatus(state, opts);
