@@ -344,6 +344,8 @@ interface VersionStartup {
   wallSeconds: number | null;
   wallSecondsAll: number[];
   peakRssBytes: number | null;
+  /** Median wall time of `node -e 0`, run alternately with it: what Node alone costs on this machine. */
+  nodeSeconds?: number;
   note?: string;
 }
 
@@ -356,8 +358,11 @@ async function measureVersion(unavailable: Map<ToolId, string | null>): Promise<
   fs.mkdirSync(logDir, { recursive: true });
   const base = path.join(logDir, "startup.aalens-version");
   const walls: number[] = [];
+  const nodeWalls: number[] = [];
   let rss: number | null = null;
   for (let run = 0; run < Math.max(RUNS, VERSION_RUNS); run++) {
+    const bare = await measure(process.execPath, ["-e", "0"], { cwd: ROOT, stdoutPath: `${base}.node.out`, stderrPath: `${base}.node.err`, timeoutMs: 120_000 });
+    if (bare.exitCode === 0) nodeWalls.push(bare.wallSeconds);
     const m = await measure(process.execPath, [AALENS_MAIN, "--version"], { cwd: ROOT, stdoutPath: `${base}.out`, stderrPath: `${base}.err`, timeoutMs: 120_000 });
     if (m.exitCode !== 0) {
       return { command, runs: walls.length, wallSeconds: null, wallSecondsAll: walls, peakRssBytes: rss, note: `aalens --version failed (exit ${m.exitCode ?? m.signal}): ${tail(m.stderrPath)}` };
@@ -365,7 +370,7 @@ async function measureVersion(unavailable: Map<ToolId, string | null>): Promise<
     walls.push(m.wallSeconds);
     if (m.peakRssBytes !== null) rss = Math.max(rss ?? 0, m.peakRssBytes);
   }
-  return { command, runs: walls.length, wallSeconds: median(walls), wallSecondsAll: walls, peakRssBytes: rss };
+  return { command, runs: walls.length, wallSeconds: median(walls), wallSecondsAll: walls, peakRssBytes: rss, ...(nodeWalls.length > 0 ? { nodeSeconds: median(nodeWalls) } : {}) };
 }
 
 async function benchCorpus(c: CorpusInfo, unavailable: Map<ToolId, string | null>, startup: Map<ToolId, Startup>): Promise<CorpusResult> {
@@ -585,7 +590,7 @@ function goals(results: CorpusResult[], version: VersionStartup): Goal[] {
     if (version.wallSeconds === null) na(id, description, goal, version.note ?? "not measured");
     else {
       const ms = version.wallSeconds * 1000;
-      out.push({ id, description, goal, status: ms <= 120 ? "PASS" : "FAIL", value: ms, measuredText: `${ms.toFixed(0)} ms`, detail: `min ${(Math.min(...version.wallSecondsAll) * 1000).toFixed(0)} ms, max ${(Math.max(...version.wallSecondsAll) * 1000).toFixed(0)} ms${version.peakRssBytes === null ? "" : `, peak RSS ${(version.peakRssBytes / 1e6).toFixed(1)} MB`}` });
+      out.push({ id, description, goal, status: ms <= 120 ? "PASS" : "FAIL", value: ms, measuredText: `${ms.toFixed(0)} ms`, detail: `min ${(Math.min(...version.wallSecondsAll) * 1000).toFixed(0)} ms, max ${(Math.max(...version.wallSecondsAll) * 1000).toFixed(0)} ms${version.peakRssBytes === null ? "" : `, peak RSS ${(version.peakRssBytes / 1e6).toFixed(1)} MB`}${version.nodeSeconds === undefined ? "" : `; node -e 0 alone, run alternately: ${(version.nodeSeconds * 1000).toFixed(0)} ms, so aalens's own share is ${(ms - version.nodeSeconds * 1000).toFixed(0)} ms`}` });
     }
   }
   return out;
