@@ -30,7 +30,7 @@ describe("journal provenance", () => {
     expect(r.status).toBe(2);
     const report = JSON.parse(r.stdout);
     expect(report.summary.denials).toBe(1);
-    expect(report.rules.map((x: { rule: string }) => x.rule)).toEqual(["owner /dev/net/tun r,"]);
+    expect(report.rules.map((x: { rule: string }) => x.rule)).toEqual(["/dev/net/tun rw,"]); // upstream passt's rule for pasta's tun step
     const untrusted = report.unparsed.find((u: { code: string }) => u.code === "untrusted-source");
     expect(untrusted.count).toBe(3);
     expect(untrusted.message).toMatch(/_TRANSPORT=syslog _COMM=logger _UID=1000/);

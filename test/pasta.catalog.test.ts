@@ -191,7 +191,8 @@ describe("pasta catalog: AppArmor events → operations", () => {
     const mount = (extra: Partial<AppArmorFields>): AppArmorFields => ({
       operation: "mount", class: "mount", profile: "pasta", comm: "pasta", info: "failed flags match", error: -13, ...extra,
     });
-    expect(opFor(mount({ name: "/", flags: "rw, rprivate" }))).toBe("sandbox-remount-root");
+    // pasta remounts / with MS_UNBINDABLE|MS_REC only: an rprivate remount of / is another program's.
+    expect(opFor(mount({ name: "/", flags: "rw, rprivate" }))).toBeNull();
     expect(opFor(mount({ name: "/", flags: "rw, runbindable" }))).toBe("sandbox-remount-root");
     expect(opFor(mount({ name: "/tmp/", fstype: "tmpfs", srcname: "", flags: "ro, nosuid, nodev, noexec" }))).toBe("sandbox-tmpfs");
     expect(opFor(mount({ name: "/proc/", fstype: "proc" }))).toBe("proc-mount");

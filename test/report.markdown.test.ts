@@ -119,7 +119,8 @@ describe("Markdown report", () => {
     expect(md).toContain("| 1 | `open` | file | `wr` | `pasta` | `/dev/net/tun` |\n");
     expect(md).toMatch(/### pasta \(Podman\/Buildah networking\): 1 incident\(s\)\n\n#### Incident 1: .* — started by podman-container/);
     expect(md).toContain("- ✗ fatal **netns-open**: `open /run/user/1000/netns/netns-5d1f7c2e-3b4a-4c1d-9e8f-0a1b2c3d4e5f`");
-    expect(md).toMatch(/#### \[error\] symlink-profile: .*\n\n.*\n\nFix:\n\n- Packaging fix: .*\n- Do not widen .*\n\n```apparmor\n@\{run\}\/user\/@\{uid\}\/\*\* rw,\n\/dev\/net\/tun rw,\n```\n/);
+    // Prose first, then the rules under the file they go in, in an apparmor block.
+    expect(md).toMatch(/#### \[error\] symlink-profile: .*\n\n.*\n\nFix:\n\n- Packaging fix: .*\n- If the package cannot change now, .*\n- In .*local\/passt\):\n\n```apparmor\n@\{run\}\/user\/@\{uid\}\/\*\* rw,\n\/dev\/net\/tun rw,\n```\n/);
     // Suggested rules: one ```apparmor block per profile, a dangerous rule commented out.
     expect(md).toContain("#### Profile `/usr/sbin/chronyd`\n\n```apparmor\n# aalens: 0 suggested rule(s) for profile /usr/sbin/chronyd\n");
     expect(md).toMatch(/# WARNING: read access to \/etc\/shadow .* — not suggested; uncomment only after review:\n# owner \/etc\/shadow r,\n/);

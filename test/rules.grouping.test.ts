@@ -13,7 +13,7 @@ import { compileRules, findParser } from "../src/apparmor/validate.js";
 import { expandVariables } from "../src/apparmor/policy/variables.js";
 
 let serial = 3000;
-const avc = (name: string, mask = "rw", profile = "pasta") => {
+const avc = (name: string, mask = "rw", profile = "app") => {
   serial++;
   return `type=AVC msg=audit(1764382500.${serial % 1000}:${serial}): apparmor="DENIED" operation="open" class="file" profile="${profile}" name="${name}" pid=${serial} comm="pasta" requested_mask="${mask}" denied_mask="${mask}" fsuid=1000 ouid=1000`;
 };

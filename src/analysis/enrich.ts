@@ -18,6 +18,7 @@ import { synthesize, type Synthesis } from "../apparmor/rules/synthesize.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import { pastaOperation } from "../pasta/catalog.js";
 import { callerOf, isPastaEvent, type Caller } from "../pasta/recognize.js";
+import { isPastaProfile, upstreamSynthesis } from "../pasta/upstream-rules.js";
 
 export interface AnalyzedEvent {
   event: AuditEvent;
@@ -40,7 +41,10 @@ export interface AnalyzedEvent {
   caller: Caller | null;
   /** The rule as text, or null (rendered on first use: most events never need it). */
   readonly rule: string | null;
-  /** The same object for every repeat of one body: a key for per-body caches downstream. */
+  /**
+   * The same object for every repeat of one body: a key for per-body caches downstream of what
+   * the body alone decides (not the rule: a pasta event's may differ, see `synthesis`).
+   */
   readonly body: object;
 }
 
@@ -52,6 +56,8 @@ class BodyAnalysis {
   readonly resource: string;
   readonly resourceClass: AppArmorKind;
   private stepMemo: string | null | undefined;
+  private pastaSynthesisMemo: Synthesis | undefined;
+  private pastaRuleMemo: string | null | undefined;
 
   constructor(
     readonly fields: AppArmorFields,
@@ -78,6 +84,19 @@ class BodyAnalysis {
   get pastaStep(): string | null {
     if (this.stepMemo === undefined) this.stepMemo = pastaOperation(this.fields, this.kind)?.id ?? null;
     return this.stepMemo;
+  }
+
+  /** When the record is pasta's: upstream's rule for its step where one covers it (pasta/upstream-rules.ts). */
+  get pastaSynthesis(): Synthesis {
+    return (this.pastaSynthesisMemo ??= upstreamSynthesis(this.synthesis, this.pastaStep));
+  }
+
+  get pastaRule(): string | null {
+    if (this.pastaRuleMemo === undefined) {
+      const c = this.pastaSynthesis.candidate;
+      this.pastaRuleMemo = c === undefined ? null : renderRule(c.rule);
+    }
+    return this.pastaRuleMemo;
   }
 }
 
@@ -111,11 +130,15 @@ class Enriched implements AnalyzedEvent {
   get resourceClass(): AppArmorKind {
     return this.body.resourceClass;
   }
+  /** pasta's own profiles (pasta, passt, libvirt's `…//passt`) take upstream's rule where one covers the denial. */
+  private get upstreamApplies(): boolean {
+    return this.isPasta && isPastaProfile(this.body.fields.profile);
+  }
   get synthesis(): Synthesis {
-    return this.body.synthesis;
+    return this.upstreamApplies ? this.body.pastaSynthesis : this.body.synthesis;
   }
   get rule(): string | null {
-    return this.body.rule;
+    return this.upstreamApplies ? this.body.pastaRule : this.body.rule;
   }
   get pastaStep(): string | null {
     return this.isPasta ? this.body.pastaStep : null;

@@ -37,6 +37,12 @@ export interface RuleEntry {
   hosts: string[];
   examples: RuleExample[];
   notes: string[];
+  /**
+   * File rules only, when the rule is broader than the evidence (upstream passt's rule for a
+   * pasta step): the letters the denials asked for, so the installed-policy check of the literal
+   * objects asks for those and not for the rule's.
+   */
+  evidencePerms?: string;
 }
 
 /** Events that give no rule, by reason. */
@@ -81,6 +87,12 @@ function maxTime(a: string | null, b: string | null): string | null {
 }
 
 const FILE_ORDER = "rwalkm";
+
+/** The file letters of both, in rwalkm order (`w` and `a` kept apart: this is what was asked, not a rule). */
+function unionPerms(a: string | undefined, b: string): string {
+  const set = new Set([...(a ?? ""), ...b]);
+  return [...FILE_ORDER].filter((c) => set.has(c)).join("");
+}
 
 /** Merge the accesses of `from` into `into` (same kind and key). */
 function mergeRule(into: Rule, from: Rule): void {
@@ -137,8 +149,8 @@ export class RuleAggregator {
   /** profile → rule kind → key → entry (see NestedMap: no joined keys on the per-event path). */
   private readonly entries = new NestedMap<RuleEntry>();
   private readonly unmapped = new Map<string, Unmapped>();
-  /** The entry each body's rule went to: a repeat has nothing to merge. */
-  private readonly entryOf = new WeakMap<object, RuleEntry>();
+  /** The entry each candidate (one per body, and per body as pasta's) went to: a repeat has nothing to merge. */
+  private readonly entryOf = new WeakMap<Candidate, RuleEntry>();
 
   add(a: AnalyzedEvent): RuleRef {
     const s = a.synthesis;
@@ -161,7 +173,7 @@ export class RuleAggregator {
 
   private addCandidate(a: AnalyzedEvent, c: Candidate, example: RuleExample): RuleRef {
     const profile = a.profile;
-    let e = this.entryOf.get(a.body) ?? this.entries.get(profile, c.rule.kind, c.key);
+    let e = this.entryOf.get(c) ?? this.entries.get(profile, c.rule.kind, c.key);
     if (e === undefined) {
       if (this.entries.size >= MAX_RULES) return { unmapped: this.addUnmapped(profile, `more than ${MAX_RULES} distinct rules (the rest are counted here)`, example), owner: -1 };
       e = fresh<RuleEntry>({
@@ -169,10 +181,10 @@ export class RuleAggregator {
         firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: c.notes,
       });
       this.entries.set(e.profile, e.rule.kind, e.key, e);
-      this.entryOf.set(a.body, e);
-    } else if (this.entryOf.get(a.body) !== e) {
+      this.entryOf.set(c, e);
+    } else if (this.entryOf.get(c) !== e) {
       mergeRule(e.rule, c.rule);
-      this.entryOf.set(a.body, e);
+      this.entryOf.set(c, e);
     }
     const f = a.fields;
     const time = a.record.time;
@@ -190,6 +202,7 @@ export class RuleAggregator {
     if (host !== null) addCapped(e.hosts, host, CAP_LIST);
     if (e.examples.length < CAP_EXAMPLES) e.examples.push(example);
     union(e.notes, c.notes, CAP_LIST);
+    if (c.evidencePerms !== undefined) e.evidencePerms = unionPerms(e.evidencePerms, c.evidencePerms);
     return { entry: e, owner: c.ownerOk === undefined ? -1 : c.ownerOk ? 1 : 0 };
   }
 
@@ -226,6 +239,7 @@ export class RuleAggregator {
       union(e.hosts, other.hosts, CAP_LIST);
       for (const ex of other.examples) if (e.examples.length < CAP_EXAMPLES) e.examples.push(ex);
       union(e.notes, other.notes, CAP_LIST);
+      if (other.evidencePerms !== undefined) e.evidencePerms = unionPerms(e.evidencePerms, other.evidencePerms);
     }
     for (const other of state.unmapped) {
       if (other.count <= 0) continue;

@@ -290,11 +290,13 @@ type RuleKind = Rule["kind"];
 type RuleOf<K extends RuleKind> = Extract<Rule, { kind: K }>;
 
 /** Every rule kind of the Rule union, with its fields. */
+const filePermLetters = matching(/^r?w?a?l?k?m?$/, "file permissions from rwalkm, in that order");
+
 const RULE_SHAPES: { readonly [K in RuleKind]: Shape<RuleOf<K>> } = {
   file: {
     kind: literal("file"),
     path: str,
-    perms: matching(/^r?w?a?l?k?m?$/, "file permissions from rwalkm, in that order"),
+    perms: filePermLetters,
     exec: opt(oneOf(EXEC_MODES, "an exec mode")),
     execTarget: opt(str),
     owner: bool,
@@ -335,6 +337,7 @@ const ruleEntry = record<RuleEntry>({
   profile: str, key: str, rule, ownerYes: count, ownerNo: count, count, modes: countsBy(mode),
   firstSeen: nullable(isoTime), lastSeen: nullable(isoTime), operations: strings, objects: strings,
   comms: strings, exes: strings, pids: arrayOf(integer), hosts: strings, examples: arrayOf(ruleExample), notes: strings,
+  evidencePerms: opt(filePermLetters),
 });
 
 const unmapped = record<Unmapped>({ reason: str, profile: str, count, examples: arrayOf(ruleExample) });

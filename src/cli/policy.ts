@@ -13,6 +13,7 @@ import { coverageWarning } from "../apparmor/rules/self-check.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
 import { parserMajorVersion } from "../apparmor/validate.js";
 import type { RuleStanding } from "../report/csv.js";
+import type { PastaPolicyFacts } from "../pasta/diagnose.js";
 
 const loaded = new Map<string, Policy | undefined>();
 
@@ -50,20 +51,49 @@ export function policyChecker(choice: PolicyChoice): PolicyChecker | undefined {
   };
 }
 
-/** Where each profile's rules go, from the installed policy (see apparmor/local/target.ts). */
+/** Where each profile's rules go, from the installed policy (see apparmor/local/target.ts); remembered per profile. */
 export function policyTarget(choice: PolicyChoice): (profile: string) => RuleTarget {
   const policy = policyOf(choice);
-  return (profile) => targetOf(profile, policy);
+  const known = new Map<string, RuleTarget>();
+  return (profile) => {
+    let t = known.get(profile);
+    if (t === undefined) {
+      // Profile names come from logs: a bounded memo.
+      if (known.size >= 4096) known.clear();
+      known.set(profile, (t = targetOf(profile, policy)));
+    }
+    return t;
+  };
 }
 
 /** The report options that read the installed policy: the rule check, the targets, the abstractions. */
-export function policyReportOptions(choice: PolicyChoice): Pick<ReportOptions, "policy" | "target" | "abstractions" | "parserMajor" | "variables"> {
+export function policyReportOptions(choice: PolicyChoice): Pick<ReportOptions, "policy" | "target" | "abstractions" | "parserMajor" | "variables" | "pastaPolicy"> {
   const policy = policyChecker(choice);
   const abstractions = abstractionOffers(choice);
   const parserMajor = parserMajorVersion();
   const installed = policyOf(choice);
   const variables = installed === undefined ? undefined : (profile: string) => findProfile(installed, profile)?.variables;
-  return { ...(policy ? { policy } : {}), target: policyTarget(choice), ...(abstractions ? { abstractions } : {}), ...(parserMajor === null ? {} : { parserMajor }), ...(variables ? { variables } : {}) };
+  const pastaPolicy = pastaPolicyFacts(choice);
+  return {
+    ...(policy ? { policy } : {}), target: policyTarget(choice), ...(abstractions ? { abstractions } : {}), ...(parserMajor === null ? {} : { parserMajor }),
+    ...(variables ? { variables } : {}), ...(pastaPolicy ? { pastaPolicy } : {}),
+  };
+}
+
+/** Which installed profile includes which abstraction, for the pasta diagnoses (Debian's passt includes abstractions/pasta). */
+function pastaPolicyFacts(choice: PolicyChoice): PastaPolicyFacts | undefined {
+  const policy = policyOf(choice);
+  if (policy === undefined) return undefined;
+  const names = new Set(abstractionNames(policy));
+  return {
+    hasAbstraction: (name) => names.has(name),
+    profileIncludes: (profile, abstraction) => {
+      const p = findProfile(policy, profile);
+      if (p === undefined) return undefined;
+      const suffix = `/abstractions/${abstraction}`;
+      return p.rules.some((r) => r.src.file.endsWith(suffix));
+    },
+  };
 }
 
 /** Offers of installed abstractions that cover several of a profile's missing rules (at most three). */
@@ -91,11 +121,14 @@ export function ruleStanding(choice: PolicyChoice): RuleStanding {
   const check = policyChecker(choice);
   const target = policyTarget(choice);
   const installed = policyOf(choice);
-  // Repeats of one record body share its standing (see analysis/enrich.ts: `body`).
+  // Repeats of one record body share its standing (see analysis/enrich.ts: `body`); pasta's
+  // events may have another rule (upstream's), so they are remembered apart.
   const byBody = new WeakMap<object, ReturnType<RuleStanding>>();
+  const byPastaBody = new WeakMap<object, ReturnType<RuleStanding>>();
   return (v) => {
-    let standing = byBody.get(v.body);
-    if (standing === undefined) byBody.set(v.body, (standing = standingOf(v)));
+    const memo = v.isPasta ? byPastaBody : byBody; // (the rule is upstream's only for pasta's own profiles)
+    let standing = memo.get(v.body);
+    if (standing === undefined) memo.set(v.body, (standing = standingOf(v)));
     return standing;
   };
   function standingOf(v: Parameters<RuleStanding>[0]): ReturnType<RuleStanding> {

@@ -11,6 +11,7 @@ import type { Synthesis } from "../apparmor/rules/synthesize.js";
 import type { Rule } from "../apparmor/rule-model.js";
 import { detach, excerpt } from "../input/detach.js";
 import { matchMessage } from "./catalog.js";
+import { renderRule } from "../apparmor/rules/render.js";
 
 export interface PastaDenial {
   time: string | null;
@@ -92,6 +93,12 @@ export interface PastaEventInput {
   rule: string | null;
 }
 
+function ownedRule(input: PastaEventInput): string | null {
+  const c = input.synthesis.candidate;
+  if (c === undefined || c.rule.kind !== "file" || c.ownerOk !== true || c.rule.owner) return input.rule;
+  return renderRule({ ...c.rule, owner: true });
+}
+
 export class PastaCollector {
   private readonly state: PastaState = { denials: [], messages: [], dropped: 0 };
 
@@ -112,7 +119,8 @@ export class PastaCollector {
       comm: keep(f.comm ?? p.comm), pid: f.pid ?? p.pid ?? null, ppid: p.ppid ?? null, exe: keep(p.exe),
       cmdline: keep(p.cmdline), operation: keep(f.operation ?? "?")!, kind, object: keep(objectOf(f, kind))!,
       mask: keep(f.denied ?? f.requested), peer: keep(f.peer ?? f.peerProfile), target: keep(f.target),
-      step: input.pastaStep, rule: input.rule,
+      // The rule as "Suggested rules" prints it for this event alone: `owner` when the event allows it.
+      step: input.pastaStep, rule: ownedRule(input),
       typedRule: input.synthesis.candidate?.rule ?? null, source: r.source, line: r.line,
     } satisfies PastaDenial);
   }

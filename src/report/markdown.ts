@@ -132,24 +132,12 @@ function incident(i: PastaIncident): string[] {
   return out;
 }
 
-/** A fix: its prose as list items, its rules (lines ending in a comma) in ```apparmor blocks. */
-function fix(lines: string[]): string[] {
-  const out: string[] = [];
-  let rules: string[] = [];
-  const flush = () => {
-    if (rules.length > 0) out.push("", ...fenced("apparmor", rules), "");
-    rules = [];
-  };
-  for (const line of lines) {
-    if (/,\s*$/.test(line)) rules.push(clean(line));
-    else {
-      flush();
-      // The prose is aalens's own (Markdown-ready, with `code`); only control characters are shown.
-      out.push(`- ${clean(line)}`);
-    }
-  }
-  flush();
-  while (out[0] === "") out.shift();
+/** A fix: its steps as list items, then each file's rules in an ```apparmor block, then the workaround. */
+function fix(d: PastaDiagnosis): string[] {
+  // The prose is aalens's own (Markdown-ready, with `code`); only control characters are shown.
+  const out = d.steps.map((step) => `- ${clean(step)}`);
+  for (const g of d.rules) out.push(`- In ${clean(g.file)}:`, "", ...fenced("apparmor", g.rules.map(clean)), "");
+  if (d.workaround !== undefined) out.push(`- ${clean(d.workaround)}`);
   while (out[out.length - 1] === "") out.pop();
   return out;
 }
@@ -163,7 +151,7 @@ function diagnosis(d: PastaDiagnosis): string[] {
     "",
     "Fix:",
     "",
-    ...fix(d.fix),
+    ...fix(d),
   ];
 }
 

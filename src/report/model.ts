@@ -30,6 +30,8 @@ export interface SuggestedRule {
   policyLine?: string;
   /** One line: why this rule. */
   reason: string;
+  /** Set when the rule allows more than the denials asked (upstream passt's rule for a pasta step; a unix rule without its peer): `reason` says how. */
+  broader?: true;
   covers: Pick<RuleEntry, "count" | "modes" | "firstSeen" | "lastSeen" | "operations" | "objects" | "comms" | "exes" | "pids" | "hosts" | "examples">;
   /** The typed rule (for tools); `rule` is its text. */
   typed: Rule;

@@ -9,7 +9,7 @@ import { renderRule } from "../apparmor/rules/render.js";
 import { escapeLiteral } from "../apparmor/aare/escape.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
 import { buildIncidents } from "../pasta/incidents.js";
-import { diagnose } from "../pasta/diagnose.js";
+import { diagnose, type PastaPolicyFacts } from "../pasta/diagnose.js";
 import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
 import { coverageWarning } from "../apparmor/rules/self-check.js";
@@ -30,6 +30,8 @@ export interface ReportOptions {
   abstractions?: (profile: string, rules: Rule[]) => Array<{ include: string; covers: number[] }>;
   /** The installed profile's variables, to check that each rule matches what it covers (upstream tunables otherwise). */
   variables?: (profile: string) => VariableTable | undefined;
+  /** What the installed policy says that the pasta diagnoses need (which profile includes which abstraction). */
+  pastaPolicy?: PastaPolicyFacts;
 }
 
 function plural(n: number, word: string): string {
@@ -55,13 +57,16 @@ function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): 
   return reason;
 }
 
+/** The words a rule's note uses when the rule allows more than its denials (pasta/upstream-rules.ts). */
+const BROADER = "broader than these denials";
+
 const MAX_INCIDENTS = 200;
 
 /** Incidents with a bounded list of their denials (all are counted in steps). */
-function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, target: (profile: string) => RuleTarget): AnalyzeReport["pasta"] {
+function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, target: (profile: string) => RuleTarget, facts: PastaPolicyFacts | undefined): AnalyzeReport["pasta"] {
   if (state.pasta === undefined) return { incidents: [], diagnoses: [], dropped: 0, omittedIncidents: 0 };
   const incidents = buildIncidents(state.pasta, policy === undefined ? undefined : (profile, rule) => policy(profile, rule).verdict);
-  const diagnoses = diagnose(incidents, target);
+  const diagnoses = diagnose(incidents, target, facts);
   // A report lists at most MAX_INCIDENTS incidents (the first ones) and 20 denials each; a flood
   // of pasta starts is still diagnosed as a whole and counted in `omittedIncidents`.
   for (const i of incidents) i.denials = i.denials.slice(0, 20);
@@ -81,7 +86,9 @@ function policyCheck(policy: PolicyChecker | undefined, e: RuleEntry, typed: Rul
   let by: ReturnType<PolicyChecker>["by"];
   for (const object of e.objects) {
     if (typeof object !== "string" || !object.startsWith("/")) return check;
-    const literal = policy(e.profile, { ...typed, path: escapeLiteral(object) });
+    // What the denials asked for, when the rule grants more (upstream's rule for a pasta step).
+    const perms = e.evidencePerms ?? typed.perms;
+    const literal = policy(e.profile, { ...typed, perms, path: escapeLiteral(object) });
     if (literal.verdict !== "allowed") return check;
     by ??= literal.by;
   }
@@ -131,6 +138,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     const warning = dangerOf(typed) ?? coverageWarning(typed, e.objects, options.variables?.(e.profile)) ?? tooNew(typed, options.parserMajor);
     if (warning !== undefined) rule.warning = warning;
     if (by !== undefined) rule.policyLine = by;
+    if (droppedPeer(e) || e.notes.some((n) => n.includes(BROADER))) rule.broader = true;
     rules.push(rule);
   }
   rules.sort((a, b) => a.profile.localeCompare(b.profile) || b.covers.count - a.covers.count || a.rule.localeCompare(b.rule));
@@ -163,7 +171,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     ruleCounts: { literal: state.rules.entries.length, grouped: grouped.entries.length },
     offers,
     targets: Object.fromEntries(targets) as Record<string, RuleTarget>,
-    pasta: pastaReport(state, options.policy, targetOfProfile),
+    pasta: pastaReport(state, options.policy, targetOfProfile, options.pastaPolicy),
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
     unparsed: state.unparsed,
     warnings: state.warnings,

@@ -135,7 +135,11 @@ function ruleSection(report: AnalyzeReport, width: number): string[] {
   const counts = literal === grouped ? `${plural(literal, "rule")}` : `${plural(literal, "rule")} (${grouped} after grouping)`;
   const out = ["", `Suggested rules: ${counts} (aalens rules … prints them ready for /etc/apparmor.d/local/)`];
   const byProfile = new Map<string, typeof report.rules>();
-  for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
+  for (const r of report.rules) {
+    const list = byProfile.get(r.profile);
+    if (list === undefined) byProfile.set(r.profile, [r]);
+    else list.push(r);
+  }
   for (const [profile, rules] of byProfile) {
     out.push("", `  profile ${terminalText(profile)}`);
     const target = reportTarget(report, profile);
@@ -143,7 +147,7 @@ function ruleSection(report: AnalyzeReport, width: number): string[] {
     for (const r of rules) {
       const mark = r.warning !== undefined ? "  # WARNING " : r.status === "missing" || r.status === "unknown" ? "    " : r.status === "not-applicable" ? "  # " : `  # ${r.status}: `;
       // Rules are never shortened: they are meant to be copied.
-      out.push(`  ${mark}${terminalText(r.rule)}  # ${r.covers.count}×`);
+      out.push(`  ${mark}${terminalText(r.rule)}  # ${r.covers.count}×${r.broader ? ", broader than the denials (aalens rules says why)" : ""}`);
       if (r.warning !== undefined) out.push(shorten(`        ${terminalText(r.warning)}`, width));
     }
   }

@@ -21,6 +21,8 @@ export interface Candidate {
   /** For file rules: whether this event supports `owner` (fsuid == ouid, not a namespace file). */
   ownerOk?: boolean;
   notes: string[];
+  /** File rules broader than the evidence: the letters the denial asked for (see RuleEntry.evidencePerms). */
+  evidencePerms?: string;
 }
 
 export type Synthesis = { candidate: Candidate; reason?: undefined } | { candidate?: undefined; reason: string };
