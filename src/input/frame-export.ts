@@ -6,6 +6,7 @@ import type { SourceLine } from "./source-line.js";
 import { BATCH_SIZE, type FrameContext } from "./frame-lines.js";
 import { ExportParser } from "./journal-export.js";
 import { journalEntry } from "./journal-meta.js";
+import { keptByMeta } from "./keep-line.js";
 
 export async function* frameExport(chunks: AsyncIterable<Buffer>, ctx: FrameContext): AsyncGenerator<SourceLine[]> {
   const { source, filter } = ctx;
@@ -28,7 +29,7 @@ export async function* frameExport(chunks: AsyncIterable<Buffer>, ctx: FrameCont
     }
     const { text, meta } = journalEntry("journal-export", entry.message, (name) => entry.fields.get(name));
     // The audit transport's MESSAGE (`SYSCALL arch=…`) has no audit marker, yet is a record.
-    if (filter && meta.transport !== "audit" && !filter(text)) return;
+    if (filter && !keptByMeta(meta) && !filter(text)) return;
     batch.push({ source, line, text, meta });
   });
 

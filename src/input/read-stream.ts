@@ -15,6 +15,7 @@ import { countBytes, peek } from "./peek.js";
 import { detectContainer, enoughToSniff, isJournalFile } from "./sniff.js";
 import type { InputCode } from "./reasons.js";
 import type { ReadOptions, SourceSummary } from "./types.js";
+import { keptByMeta } from "./keep-line.js";
 
 export const DEFAULT_MAX_LINE_LENGTH = 65536;
 
@@ -96,7 +97,7 @@ function jsonMapper({ source, filter, onSkip }: FrameContext): LineMapper {
       return undefined;
     }
     // The audit transport's MESSAGE (`SYSCALL arch=…`) has no audit marker, yet is a record.
-    if (filter && entry.meta.transport !== "audit" && !filter(entry.message)) return undefined;
+    if (filter && !keptByMeta(entry.meta) && !filter(entry.message)) return undefined;
     return { source, line, text: entry.message, meta: entry.meta };
   };
 }

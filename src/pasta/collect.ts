@@ -11,6 +11,8 @@ import type { Synthesis } from "../apparmor/rules/synthesize.js";
 import type { Rule } from "../apparmor/rule-model.js";
 import { detach, excerpt } from "../input/detach.js";
 import { matchMessage } from "./catalog.js";
+import { PASTA_IDENTIFIERS, PASTA_MESSAGE_CUES } from "../input/keep-line.js";
+import { callerOf } from "./recognize.js";
 import { renderRule } from "../apparmor/rules/render.js";
 
 export interface PastaDenial {
@@ -50,6 +52,11 @@ export interface PastaMessage {
   step: string;
   /** The normalised line that matched, e.g. "Couldn't open network namespace …: Permission denied". */
   text: string;
+  /**
+   * Who ran pasta, from the line or the wrapper line just before it: `buildah RUN step "RUN …"`,
+   * `podman run`, `rootless-netns teardown` …; null when nothing says.
+   */
+  caller: string | null;
   path: string | null;
   error: string | null;
   source: string;
@@ -93,6 +100,32 @@ export interface PastaEventInput {
   rule: string | null;
 }
 
+
+const CALLER_WORDS: Partial<Record<string, string>> = {
+  "podman-container": "podman run (a container's own network namespace)",
+  "podman-rootless-netns": "podman rootless-netns (bridge network)",
+  "buildah-run": "buildah RUN / podman build (/proc/PID/ns/net)",
+  rootlesskit: "rootlesskit",
+};
+
+const GENERIC_CALLER = "podman or buildah (pasta failed with exit code …)";
+
+/** The caller a line names itself (Podman's and Buildah's wrappers around pasta's error). */
+function callerInLine(text: string): string | null {
+  const step = /building at STEP "([^"]{1,160})"/.exec(text);
+  if (step !== null) return `buildah RUN step "${step[1]}"`;
+  if (/rootless netns: kill network process/.test(text)) return "rootless-netns teardown (podman)";
+  if (/rootless netns|rootless-netns/.test(text)) return "podman rootless-netns (bridge network)";
+  if (/\bpodman (?:run|start|create)\b/.test(text)) return "podman run";
+  if (/setup network: pasta failed|pasta failed with exit code/.test(text)) return GENERIC_CALLER;
+  return null;
+}
+
+function callerOfIdentifier(id: string): string | null {
+  if (id === "podman" || id === "buildah" || id === "rootlesskit" || id === "libvirtd" || id === "virtqemud") return id;
+  return null;
+}
+
 function ownedRule(input: PastaEventInput): string | null {
   const c = input.synthesis.candidate;
   if (c === undefined || c.rule.kind !== "file" || c.ownerOk !== true || c.rule.owner) return input.rule;
@@ -125,11 +158,27 @@ export class PastaCollector {
     } satisfies PastaDenial);
   }
 
+  /** The last wrapper line seen ("Error: building at STEP …: pasta failed with exit code 1:"), by source. */
+  private wrapper: { source: string; line: number; caller: string } | undefined;
+
   /** A line that is not an audit record: kept when it is an error pasta (or its caller) printed. */
   line(src: SourceLine): void {
-    if (!/pasta|passt|network namespace|netns/i.test(src.text)) return;
+    const id = src.meta?.identifier;
+    if (!(id !== undefined && PASTA_IDENTIFIERS.has(id)) && !PASTA_MESSAGE_CUES.some((cue) => src.text.includes(cue))) return;
+    const own = callerInLine(src.text);
+    const w0 = this.wrapper;
+    // A generic wrapper ("pasta failed with exit code 1") does not replace the command just before it.
+    const recent = w0 !== undefined && w0.source === src.source && src.line - w0.line <= 3;
+    if (own !== null && !(own === GENERIC_CALLER && recent)) this.wrapper = { source: src.source, line: src.line, caller: own };
     const m = matchMessage(src.text);
     if (m === null) return;
+    // A wrapper line names the caller of the message on the next few lines of the same paste.
+    const w = this.wrapper;
+    const near = w !== undefined && w.source === src.source && src.line - w.line <= 3 ? w.caller : null;
+    const specific = (own === GENERIC_CALLER ? null : own) ?? (near === GENERIC_CALLER ? null : near);
+    // The path pasta names tells its caller too (a per-container netns is podman run's).
+    const byPath = m.groups.path === undefined ? null : CALLER_WORDS[callerOf(m.groups.path) ?? "unknown"] ?? null;
+    const caller = specific ?? byPath ?? near ?? own ?? (id === undefined ? null : callerOfIdentifier(id));
     if (this.state.messages.length >= MAX_MESSAGES) {
       this.state.dropped++;
       return;
@@ -141,6 +190,7 @@ export class PastaCollector {
       identifier: src.meta?.identifier ?? null,
       step: m.operation.id,
       text: excerpt(m.line, 300),
+      caller: caller === null ? null : excerpt(caller, 200),
       path: m.groups.path ?? null,
       error: m.groups.error ?? null,
       source: src.source,

@@ -155,15 +155,30 @@ function diagnosis(d: PastaDiagnosis): string[] {
   ];
 }
 
+/** pasta's messages that came without a denial: what each means and what to collect (never an incident). */
+function loneMessages(p: AnalyzeReport["pasta"]): string[] {
+  const lone = p.messages.filter((m) => m.incident === null);
+  if (lone.length === 0) return [];
+  const out = ["", `### pasta messages without an AppArmor denial (${lone.length})`, "", "No incident and no rule is made from a message alone."];
+  for (const m of lone.slice(0, 20)) {
+    out.push("", `- ${codeSpan(`${m.source}:${m.line}`)} ${escapeText(m.step)}${m.caller ? ` — ran by ${escapeText(m.caller)}` : ""}: ${codeSpan(m.text)}`);
+    out.push(`  - means: ${clean(m.meaning)}`);
+    for (const c of m.collect) out.push(`  - collect: ${codeSpan(c)}`);
+  }
+  if (lone.length > 20) out.push("", `… and ${lone.length - 20} more (all in the JSON report).`);
+  return out;
+}
+
 function pasta(report: AnalyzeReport): string[] {
   const p = report.pasta;
-  if (p.incidents.length === 0) return [];
+  if (p.incidents.length === 0) return loneMessages(p);
   const out = ["", `### pasta (Podman/Buildah networking): ${p.incidents.length} incident(s)`];
   for (const i of p.incidents) out.push(...incident(i));
   if (p.diagnoses.length > 0) {
     out.push("", "### pasta diagnoses");
     for (const d of p.diagnoses) out.push(...diagnosis(d));
   }
+  out.push(...loneMessages(p));
   if (p.dropped > 0) out.push("", `${p.dropped} pasta denials or messages beyond the caps were counted but not kept.`);
   return out;
 }
@@ -172,7 +187,11 @@ function rules(report: AnalyzeReport): string[] {
   if (report.rules.length === 0) return [];
   const out = ["", "### Suggested rules", "", "Review before use; `aalens rules` prints them ready for /etc/apparmor.d/local/. Rules the installed policy already has or denies, and dangerous ones, are commented out."];
   const map = new Map<string, SuggestedRule[]>();
-  for (const r of report.rules) map.set(r.profile, [...(map.get(r.profile) ?? []), r]);
+  for (const r of report.rules) {
+    const list = map.get(r.profile);
+    if (list === undefined) map.set(r.profile, [r]);
+    else list.push(r);
+  }
   for (const [profile, list] of map) {
     // renderProfileRules puts profile, reason and warning in comments without control characters;
     // the rule text is made safe here.

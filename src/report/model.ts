@@ -11,6 +11,7 @@ import type { RuleTarget } from "../apparmor/local/target.js";
 import type { DenialGroup, InputError, ReasonCount, Summary } from "../analysis/state.js";
 import type { PastaIncident } from "../pasta/incidents.js";
 import type { PastaDiagnosis } from "../pasta/diagnose.js";
+import type { ReportedMessage } from "../pasta/messages.js";
 
 export const REPORT_VERSION = 2;
 
@@ -68,6 +69,8 @@ export interface AnalyzeReport {
 export interface PastaReport {
   incidents: PastaIncident[];
   diagnoses: PastaDiagnosis[];
+  /** Error lines of pasta, Podman, Buildah … (the first 200), with or without denials: never an incident or a rule by themselves. */
+  messages: ReportedMessage[];
   /** pasta denials and messages not kept past the caps. */
   dropped: number;
   /** Incidents diagnosed but not listed (a report lists the first 200). */

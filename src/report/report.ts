@@ -10,6 +10,7 @@ import { escapeLiteral } from "../apparmor/aare/escape.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
 import { buildIncidents } from "../pasta/incidents.js";
 import { diagnose, type PastaPolicyFacts } from "../pasta/diagnose.js";
+import { reportMessages } from "../pasta/messages.js";
 import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
 import { coverageWarning } from "../apparmor/rules/self-check.js";
@@ -64,14 +65,15 @@ const MAX_INCIDENTS = 200;
 
 /** Incidents with a bounded list of their denials (all are counted in steps). */
 function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, target: (profile: string) => RuleTarget, facts: PastaPolicyFacts | undefined): AnalyzeReport["pasta"] {
-  if (state.pasta === undefined) return { incidents: [], diagnoses: [], dropped: 0, omittedIncidents: 0 };
+  if (state.pasta === undefined) return { incidents: [], diagnoses: [], messages: [], dropped: 0, omittedIncidents: 0 };
   const incidents = buildIncidents(state.pasta, policy === undefined ? undefined : (profile, rule) => policy(profile, rule).verdict);
   const diagnoses = diagnose(incidents, target, facts);
+  const messages = reportMessages(state.pasta, incidents);
   // A report lists at most MAX_INCIDENTS incidents (the first ones) and 20 denials each; a flood
   // of pasta starts is still diagnosed as a whole and counted in `omittedIncidents`.
   for (const i of incidents) i.denials = i.denials.slice(0, 20);
   for (const d of diagnoses) d.incidents = d.incidents.slice(0, MAX_INCIDENTS);
-  return { incidents: incidents.slice(0, MAX_INCIDENTS), diagnoses, dropped: state.pasta.dropped, omittedIncidents: Math.max(0, incidents.length - MAX_INCIDENTS) };
+  return { incidents: incidents.slice(0, MAX_INCIDENTS), diagnoses, messages, dropped: state.pasta.dropped, omittedIncidents: Math.max(0, incidents.length - MAX_INCIDENTS) };
 }
 
 /**
