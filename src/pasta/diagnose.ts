@@ -17,6 +17,7 @@ import type { PastaIncident } from "./incidents.js";
 import { operationById } from "./catalog.js";
 import { CONTAINER_PROFILE } from "./recognize.js";
 import { canonicalRule, coveringStepRule } from "./upstream-rules.js";
+import { pastaLink, type SystemFacts } from "./system-probe.js";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -104,17 +105,22 @@ export function fixLines(d: Pick<PastaDiagnosis, "steps" | "rules" | "workaround
 }
 
 /** The diagnoses of one incident. */
-function diagnoseIncident(incident: PastaIncident, where: (profile: string) => string, facts: PastaPolicyFacts | undefined): PastaDiagnosis[] {
+function diagnoseIncident(incident: PastaIncident, where: (profile: string) => string, facts: PastaPolicyFacts | undefined, system: SystemFacts | undefined): PastaDiagnosis[] {
   const out: PastaDiagnosis[] = [];
   const denied = incident.denials.filter((d) => d.mode === "DENIED" || d.mode === "KILL");
   /** A diagnosis of this incident, its evidence the first denials that show it. */
-  const add = (shown: PastaDenial[], d: Draft) => {
-    const rules = d.rules.filter((g) => g.rules.length > 0);
-    const full = { ...d, rules, evidence: shown.slice(0, 5).map(line), incidents: [incident.id] };
+  // Rules the installed profile already has: reloading it applies them, adding them again does nothing.
+  const installed = new Set(incident.steps.filter((st) => st.ruleStatus === "allowed" && st.rule !== null).map((st) => st.rule!));
+  const add = (shown: PastaDenial[], d: Draft, seen: string[] = []) => {
+    const already = d.rules.flatMap((g) => g.rules.filter((r) => installed.has(r)));
+    const rules = d.rules.map((g) => ({ file: g.file, rules: g.rules.filter((r) => !installed.has(r)) })).filter((g) => g.rules.length > 0);
+    if (already.length > 0) d = { ...d, steps: [...d.steps, `Already in the installed policy, so only a reload (\`apparmor_parser -r\` on the profile file) applies them: ${already.join(" ")}`] };
+    const full = { ...d, rules, evidence: [...shown.slice(0, 5).map(line), ...seen.map((s) => `on this system (aalens pasta --system): ${s}`)], incidents: [incident.id] };
     out.push({ ...full, fix: fixLines(full) });
   };
-  const passtIncludesPasta = facts?.profileIncludes("passt", "pasta");
-  const pastaAbstraction = facts?.hasAbstraction("pasta") === true;
+  const passtIncludesPasta = facts?.profileIncludes("passt", "pasta") ?? system?.profiles.passtIncludesPasta ?? undefined;
+  const pastaAbstraction = facts?.hasAbstraction("pasta") === true || system?.profiles.pastaAbstraction === true;
+  const link = system === undefined ? undefined : pastaLink(system);
 
   // passt that libvirt started for a VM: not pasta, not a symlink question.
   const libvirt = denied.filter(isLibvirtPasst);
@@ -150,7 +156,7 @@ function diagnoseIncident(incident: PastaIncident, where: (profile: string) => s
       ],
       rules: [{ file: where("passt"), rules: pastaAbstraction ? ["include <abstractions/pasta>"] : rulesFor(underPasst) }],
       ...(isPodman(incident) ? { workaround: WORKAROUND } : {}),
-    });
+    }, link === undefined ? [] : [link]);
   }
 
   const unusual = denied.filter((d) => d.step !== null && NETNS_STEPS.has(d.step) && d.object.startsWith("/") && !USUAL_RUNTIME.test(d.object) && !isLibvirtPasst(d));
@@ -202,7 +208,7 @@ function diagnoseIncident(incident: PastaIncident, where: (profile: string) => s
         "Last resort, system-wide (weakens the protection for every program): `sysctl kernel.apparmor_restrict_unprivileged_userns=0`.",
       ],
       rules: [],
-    });
+    }, system?.restrictUnprivilegedUserns == null ? [] : [`kernel.apparmor_restrict_unprivileged_userns = ${system.restrictUnprivilegedUserns}`]);
   }
 
   const signal = denied.filter((d) => d.step === "signal-receive" || (d.kind === "signal" && d.peer === "podman"));
@@ -295,11 +301,11 @@ function mergeInto(held: PastaDiagnosis, d: PastaDiagnosis): void {
 }
 
 /** Diagnose every incident; the same diagnosis across incidents is listed once. */
-export function diagnose(incidents: PastaIncident[], target: (profile: string) => RuleTarget = (p) => targetOf(p, undefined), facts?: PastaPolicyFacts): PastaDiagnosis[] {
+export function diagnose(incidents: PastaIncident[], target: (profile: string) => RuleTarget = (p) => targetOf(p, undefined), facts?: PastaPolicyFacts, system?: SystemFacts): PastaDiagnosis[] {
   const byId = new Map<string, PastaDiagnosis>();
   const where = (profile: string) => describeTarget(target(profile));
   for (const incident of incidents) {
-    for (const d of diagnoseIncident(incident, where, facts)) {
+    for (const d of diagnoseIncident(incident, where, facts, system)) {
       incident.diagnoses.push(d.id);
       const held = byId.get(d.id);
       if (held === undefined) byId.set(d.id, d);

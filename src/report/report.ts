@@ -11,6 +11,7 @@ import { dangerOf } from "../apparmor/rules/danger.js";
 import { buildIncidents } from "../pasta/incidents.js";
 import { diagnose, type PastaPolicyFacts } from "../pasta/diagnose.js";
 import { reportMessages } from "../pasta/messages.js";
+import type { SystemFacts } from "../pasta/system-probe.js";
 import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
 import { coverageWarning } from "../apparmor/rules/self-check.js";
@@ -33,6 +34,8 @@ export interface ReportOptions {
   variables?: (profile: string) => VariableTable | undefined;
   /** What the installed policy says that the pasta diagnoses need (which profile includes which abstraction). */
   pastaPolicy?: PastaPolicyFacts;
+  /** What `aalens pasta --system` read on this host, used by the pasta diagnoses. */
+  pastaSystem?: SystemFacts;
 }
 
 function plural(n: number, word: string): string {
@@ -64,10 +67,10 @@ const BROADER = "broader than these denials";
 const MAX_INCIDENTS = 200;
 
 /** Incidents with a bounded list of their denials (all are counted in steps). */
-function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, target: (profile: string) => RuleTarget, facts: PastaPolicyFacts | undefined): AnalyzeReport["pasta"] {
+function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, target: (profile: string) => RuleTarget, facts: PastaPolicyFacts | undefined, system: SystemFacts | undefined): AnalyzeReport["pasta"] {
   if (state.pasta === undefined) return { incidents: [], diagnoses: [], messages: [], dropped: 0, omittedIncidents: 0 };
   const incidents = buildIncidents(state.pasta, policy === undefined ? undefined : (profile, rule) => policy(profile, rule).verdict);
-  const diagnoses = diagnose(incidents, target, facts);
+  const diagnoses = diagnose(incidents, target, facts, system);
   const messages = reportMessages(state.pasta, incidents);
   // A report lists at most MAX_INCIDENTS incidents (the first ones) and 20 denials each; a flood
   // of pasta starts is still diagnosed as a whole and counted in `omittedIncidents`.
@@ -173,7 +176,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     ruleCounts: { literal: state.rules.entries.length, grouped: grouped.entries.length },
     offers,
     targets: Object.fromEntries(targets) as Record<string, RuleTarget>,
-    pasta: pastaReport(state, options.policy, targetOfProfile, options.pastaPolicy),
+    pasta: pastaReport(state, options.policy, targetOfProfile, options.pastaPolicy, options.pastaSystem),
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
     unparsed: state.unparsed,
     warnings: state.warnings,

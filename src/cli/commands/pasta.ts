@@ -7,6 +7,7 @@ import { policyNotes, policyReportOptions } from "../policy.js";
 import { buildReport } from "../../report/report.js";
 import { renderPastaText } from "../../report/pasta-text.js";
 import { jsonText, terminalText } from "../../report/text-safety.js";
+import { probeSystem, systemLines } from "../../pasta/system-probe.js";
 
 export const pastaHelp = `Usage: aalens pasta [options] [INPUT…]
 
@@ -19,6 +20,12 @@ Options:
   -f, --format FORMAT        text (default) or json
       --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
+      --system               also read this host (read-only): pasta/passt binaries and their link
+                             type, pasta/podman/buildah/apparmor_parser versions, policy ABIs,
+                             loaded profiles and modes, kernel.apparmor_restrict_unprivileged_userns,
+                             the distribution — and use it in the diagnoses
+      --root DIR             with --system: read the files under DIR instead of / (an image, a
+                             copy of the affected host's files); no program is run then
       --since, --until, --profile, --host, --pasta, --fail-on-denials, --no-color
                              as for aalens analyze (see aalens analyze --help)
 ${INPUT_HELP}
@@ -35,6 +42,8 @@ export async function runPasta(argv: string[]): Promise<number> {
     ...INPUT_OPTIONS,
     ...ANALYSIS_OPTIONS,
     format: { type: "string", short: "f", default: "text" },
+    system: { type: "boolean" },
+    root: { type: "string" },
   });
   if (values.help) {
     process.stdout.write(pastaHelp + "\n");
@@ -42,15 +51,19 @@ export async function runPasta(argv: string[]): Promise<number> {
   }
   const format = values.format as string;
   if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
+  if (values.root !== undefined && values.system !== true) throw new UsageError("--root needs --system");
   const opts = { ...runOptions(values, positionals), modes: modesOption("all") };
+  const system = values.system === true ? probeSystem((values.root as string | undefined) ?? "/") : undefined;
   const state = await collectState(opts);
   state.notes.push(...policyNotes(opts.policy));
-  const report = buildReport(state, policyReportOptions(opts.policy));
+  const report = buildReport(state, { ...policyReportOptions(opts.policy), ...(system ? { pastaSystem: system } : {}) });
   const out = Output.open(opts.output);
-  if (format === "json") out.push(jsonText(report.pasta, 2) + "\n");
+  if (format === "json") out.push(jsonText(system === undefined ? report.pasta : { ...report.pasta, system }, 2) + "\n");
   else {
+    const head = system === undefined ? [] : ["", "this system (read-only probes):", ...systemLines(system).map((l) => `  ${terminalText(l)}`)];
     const lines = renderPastaText(report.pasta);
-    out.push(lines.length === 0 ? `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)\n` : ["aalens pasta", ...report.notes.map((n) => `  ${terminalText(n)}`), ...lines].join("\n") + "\n");
+    const none = `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)`;
+    out.push((lines.length === 0 && head.length === 0 ? none : ["aalens pasta", ...report.notes.map((n) => `  ${terminalText(n)}`), ...head, ...(lines.length === 0 ? ["", none] : lines)].join("\n")) + "\n");
   }
   await out.close();
   return exitStatus(state, opts);
