@@ -53,3 +53,37 @@ describe("wrapped records", () => {
     expect(r.lines.map((l) => [l.line, l.text])).toEqual([[1, "Nov 29 host podman[1]: Error: pasta failed"]]);
   });
 });
+
+describe("records hard-wrapped without indentation (a terminal's or a paste's wrap)", () => {
+  const head = '[ 1234.567890] audit: type=1400 audit(1764382380.412:1250): apparmor="DENIED" operation="open" class="file" profile="passt" name="/run/user/1000/net';
+
+  it("joins a tail cut inside a quoted value and one cut inside a key", async () => {
+    const r = await read("hard.txt", `${head}\nns/netns-5d1f7c2e" pid=24790 comm="pasta" requested_mask="r" denied_m\nask="r" fsuid=1000 ouid=0\n`);
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]!.text).toBe(`${head}ns/netns-5d1f7c2e" pid=24790 comm="pasta" requested_mask="r" denied_mask="r" fsuid=1000 ouid=0`);
+    expect(r.onLine).toBe(3);
+  });
+
+  it("never lets a line with an open quote swallow the record after it", async () => {
+    const next = [
+      'type=AVC msg=audit(1764382380.413:1251): apparmor="DENIED" operation="open" profile="p" name="/x" pid=1 comm="c"',
+      'kernel: audit: type=1400 audit(1764382380.414:1252): apparmor="DENIED" operation="open" profile="p" name="/y"',
+      'apparmor="DENIED" operation="open" profile="p" name="/z" pid=1',
+      'msg=audit(1764382380.415:1253): apparmor="DENIED" operation="open" profile="p" name="/w"',
+    ];
+    for (const n of next) {
+      const r = await read("open-quote.txt", `${head}\n${n}\n`);
+      expect(r.lines.map((l) => l.text), n).toEqual([head, n]);
+    }
+  });
+
+  it("does not join lines of a compressed archive (loggers never wrap) or after a complete pair", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const path = join(dir, "hard.log.gz");
+    writeFileSync(path, gzipSync(`${head}\nns/netns-5d1f7c2e" pid=24790\n`));
+    expect((await collect([path], { filter: mayBeAuditRecord })).lines.map((l) => l.text)).toEqual([head, 'ns/netns-5d1f7c2e" pid=24790']);
+    const complete = 'type=AVC msg=audit(1764382380.416:1254): apparmor="DENIED" operation="open" profile="p" name="/v" pid=1';
+    const r = await read("complete.txt", `${complete}\nfsuid=0 ouid=0\n`);
+    expect(r.lines.map((l) => l.text)).toEqual([complete]);
+  });
+});

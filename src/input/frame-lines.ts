@@ -23,6 +23,8 @@ export interface FrameContext {
   onLine: () => void;
   /** Join a record wrapped over several physical lines (pastes, terminals): see isContinuation. */
   joinWrapped?: boolean;
+  /** Also join tails that are not indented (joinHardWrapped): plain text only, where pastes are. */
+  hardWrapped?: boolean;
 }
 
 /** A wrapped line's tail: indented, and going on with key=value pairs or the nested msg's close. */
@@ -37,6 +39,32 @@ export function isContinuation(text: string, held: string): boolean {
   if (CONTINUATION.test(text)) return true;
   const open = held.lastIndexOf("msg='");
   return open >= 0 && held.indexOf("'", open + 5) < 0 && !/^\s*(?:node=\S+ )?type=|audit\(/.test(text);
+}
+
+/**
+ * A line that begins a record or a log entry of its own, or holds a record's marker: never the
+ * tail of the one before (a crafted line with an open quote must not swallow the next record).
+ */
+const STARTS_ENTRY = /^\s*(?:node=\S+ )?type=|^\s*msg=|audit[([]|apparmor=|^\[\s*\d+\.\d+\]|^[A-Z][a-z]{2} [ \d]\d \d\d:|^\d{4}-\d\d-\d\dT/;
+
+/**
+ * The record `held` began, joined with `text` when a paste or terminal hard-wrapped it without
+ * indenting the tail; undefined when `text` is not its tail. Two shapes are certain: `held` has
+ * an open `"` (odd count after `apparmor=`) — the tail is joined as it is; or `held` ends in a
+ * word cut off (`requ`) and `text` starts with the rest of a key (`ested_mask="receive"`).
+ */
+const PRINTABLE = /^[\x20-\x7e]{1,4096}$/;
+
+export function joinHardWrapped(held: string, text: string): string | undefined {
+  // Wrapped audit text is printable ASCII (the kernel hex-encodes other names): anything else is not a tail.
+  if (!held.includes("apparmor=") || !PRINTABLE.test(text) || STARTS_ENTRY.test(text)) return undefined;
+  let quotes = 0;
+  for (let i = held.indexOf("apparmor="); i < held.length; i++) if (held.charCodeAt(i) === 34) quotes++;
+  if (quotes % 2 === 1) return held + text;
+  // `…denied_m` + `ask="r"`: a record never ends in a bare word, so the key was cut in two. (A wrap
+  // that falls between two pairs cannot be told from the next line of a log: it is not joined.)
+  if (/^[a-z_]+=/.test(text) && /\s[a-z_]+$/.test(held)) return held + text;
+  return undefined;
 }
 
 /** Turns one line (CR, BOM and blank lines already handled) into a SourceLine, or drops it. */
@@ -80,6 +108,13 @@ export async function* frameLines(
     if (held !== undefined && isContinuation(raw, held.text) && held.text.length + raw.length < max) {
       held.text = `${held.text} ${raw.trim()}`;
       return undefined;
+    }
+    if (held !== undefined && ctx.hardWrapped === true && held.text.length + raw.length < max) {
+      const joined = joinHardWrapped(held.text, raw.replace(/\r$/, ""));
+      if (joined !== undefined) {
+        held.text = joined;
+        return undefined;
+      }
     }
     // split2 only checks the partial line between chunks; a long line inside one chunk lands here.
     if (raw.length > max) {

@@ -11,7 +11,7 @@
  * ring and handed over just before the record.
  */
 import type { SourceLine } from "./source-line.js";
-import { BATCH_CHARS, BATCH_SIZE, isContinuation, type FrameContext } from "./frame-lines.js";
+import { BATCH_CHARS, BATCH_SIZE, isContinuation, joinHardWrapped, type FrameContext } from "./frame-lines.js";
 import { excerpt } from "./detach.js";
 
 /** What makes a line worth decoding (see keep-line.ts). */
@@ -201,6 +201,14 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
       }
     }
     const header = first === 0x74 || first === 0x6e ? auditdType(buf, s, e) : undefined;
+    // A tail a paste hard-wrapped without indenting it (tried only right after a kept line that is no auditd record).
+    if (held !== undefined && header === undefined && ctx.hardWrapped === true && e - s + held.text.length < max) {
+      const joined = joinHardWrapped(held.text, decode(buf, s, e));
+      if (joined !== undefined) {
+        held.text = joined;
+        return undefined;
+      }
+    }
     const marked = hasMarker(buf, s, e, header === undefined ? needles.length : strong);
     if (header !== undefined && !marked) {
       // An auditd record that is not AppArmor's: counted, and kept only as a companion.

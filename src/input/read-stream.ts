@@ -59,6 +59,8 @@ export async function* readStream(
     const compression = detectCompression(first.head);
     summary.compression = compression;
     const plain = await peek(decompress(compression, first.rest), enoughToSniff);
+    // Pastes and terminal captures are plain text; a compressed archive is a logger's, never hard-wrapped.
+    ctx.hardWrapped = compression === "plain";
     const container = detectContainer(plain.head);
     summary.container = container;
     if (container === "journal-export") yield* frameExport(plain.rest, ctx);
