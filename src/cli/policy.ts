@@ -4,7 +4,7 @@
  */
 import { checkRule, findProfile, loadPolicy, type Policy, type ProfileInfo } from "../apparmor/policy/index.js";
 import { checkRuleIn } from "../apparmor/policy/check.js";
-import { abstractionNames, loadAbstraction } from "../apparmor/policy/load.js";
+import { abstractionLoader, abstractionNames } from "../apparmor/policy/load.js";
 import type { PolicyChecker, ReportOptions } from "../report/report.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import type { PolicyChoice } from "./options.js";
@@ -102,11 +102,12 @@ function abstractionOffers(choice: PolicyChoice): ReportOptions["abstractions"] 
   if (policy === undefined) return undefined;
   const names = abstractionNames(policy);
   const loaded = new Map<string, ProfileInfo | undefined>();
+  const load = abstractionLoader(policy);
   return (_profile, rules) => {
     if (rules.length < 2 || rules.length > 100) return [];
     const offers: Array<{ include: string; covers: number[] }> = [];
     for (const name of names) {
-      if (!loaded.has(name)) loaded.set(name, loadAbstraction(policy, name));
+      if (!loaded.has(name)) loaded.set(name, load(name));
       const abs = loaded.get(name);
       if (abs === undefined) continue;
       const covers = rules.flatMap((r, i) => (checkRuleIn(abs, r).verdict === "allowed" ? [i] : []));

@@ -28,6 +28,11 @@ export class PolicyFiles {
 
   constructor(readonly profileDir: string | undefined) {}
 
+  /** A file that exists only in memory (a wrapper profile), parsed now and found by `parse` under `file`. */
+  addText(file: string, text: string): void {
+    this.asts.set(resolve(file), parsePolicy(text, resolve(file)));
+  }
+
   /** The parsed file, or undefined when it cannot be read. */
   parse(file: string): PolicyFileAst | undefined {
     const abs = resolve(file);

@@ -4,8 +4,7 @@
  * tunables/global brings @{HOME}, @{PROC}, @{pid}, @{uid}, @{run}, @{sys} …), and its profiles
  * are indexed by name and by the literal paths their attachment stands for.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { PolicyDiagnostic, PolicyNode } from "./interpret.js";
 import { compileAare, isLiteralAare } from "../aare/match.js";
@@ -247,15 +246,24 @@ export function abstractionNames(policy: Policy): string[] {
  * ask whether it allows a rule; undefined when it cannot be read.
  */
 export function loadAbstraction(policy: Policy, name: string): ProfileInfo | undefined {
-  if (policy.profileDir === undefined || !/^[\w.+-]+$/.test(name)) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), "aalens-abstraction-"));
-  try {
-    const file = join(dir, "profile");
-    writeFileSync(file, `include <tunables/global>\nprofile aalens_abstraction {\n  include <abstractions/${name}>\n}\n`);
-    const loader = new Loader(resolve(policy.profileDir));
+  return abstractionLoader(policy)(name);
+}
+
+/**
+ * A reader of abstractions that shares one parse of every file among them (tunables/global and
+ * the abstractions they include are read once, not once per abstraction). The wrapper profile
+ * that includes each one lives in memory only.
+ */
+export function abstractionLoader(policy: Policy): (name: string) => ProfileInfo | undefined {
+  if (policy.profileDir === undefined) return () => undefined;
+  const loader = new Loader(resolve(policy.profileDir));
+  return (name) => {
+    if (!/^[\w.+-]+$/.test(name)) return undefined;
+    const file = join(resolve(policy.profileDir!), `.aalens-abstraction-${name}`);
+    loader.files.addText(file, `include <tunables/global>\nprofile aalens_abstraction {\n  include <abstractions/${name}>\n}\n`);
+    const before = loader.profiles.length;
     loader.loadFile(file);
-    return loader.profiles[0];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    // The wrapper itself, not a child profile the abstraction defines (ubuntu-helpers has some).
+    return loader.profiles.slice(before).find((p) => p.name === "aalens_abstraction");
+  };
 }
