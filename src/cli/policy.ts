@@ -8,6 +8,7 @@ import { abstractionLoader, abstractionNames } from "../apparmor/policy/load.js"
 import type { PolicyChecker, ReportOptions } from "../report/report.js";
 import { renderRule } from "../apparmor/rules/render.js";
 import type { PolicyChoice } from "./options.js";
+import type { Rule } from "../apparmor/rule-model.js";
 import { ruleFileOf, targetOf, type RuleTarget } from "../apparmor/local/target.js";
 import { coverageWarning } from "../apparmor/rules/self-check.js";
 import { dangerOf } from "../apparmor/rules/danger.js";
@@ -101,16 +102,21 @@ function abstractionOffers(choice: PolicyChoice): ReportOptions["abstractions"] 
   const policy = policyOf(choice);
   if (policy === undefined) return undefined;
   const names = abstractionNames(policy);
-  const loaded = new Map<string, ProfileInfo | undefined>();
+  const loaded = new Map<string, { abs: ProfileInfo; kinds: Set<string> } | undefined>();
   const load = abstractionLoader(policy);
+  /** Whether an abstraction allows a rule: a rule kind it has no rule of is never allowed (no check). */
+  const allows = (entry: { abs: ProfileInfo; kinds: Set<string> }, rule: Rule) => entry.kinds.has(rule.kind) && checkRuleIn(entry.abs, rule).verdict === "allowed";
   return (_profile, rules) => {
     if (rules.length < 2 || rules.length > 100) return [];
     const offers: Array<{ include: string; covers: number[] }> = [];
     for (const name of names) {
-      if (!loaded.has(name)) loaded.set(name, load(name));
-      const abs = loaded.get(name);
-      if (abs === undefined) continue;
-      const covers = rules.flatMap((r, i) => (checkRuleIn(abs, r).verdict === "allowed" ? [i] : []));
+      if (!loaded.has(name)) {
+        const abs = load(name);
+        loaded.set(name, abs === undefined ? undefined : { abs, kinds: new Set(abs.rules.map((r) => r.rule.kind)) });
+      }
+      const entry = loaded.get(name);
+      if (entry === undefined) continue;
+      const covers = rules.flatMap((r, i) => (allows(entry, r) ? [i] : []));
       if (covers.length >= 2) offers.push({ include: `include <abstractions/${name}>`, covers });
     }
     return offers.sort((a, b) => b.covers.length - a.covers.length || a.include.localeCompare(b.include)).slice(0, 3);

@@ -10,6 +10,7 @@ import { templateOf } from "../parse/memo.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { detach } from "../input/detach.js";
 import { SignatureSet } from "./signature-set.js";
+import { companionRecord } from "../parse/companion.js";
 
 /** The process behind an event, from SYSCALL / CWD / PROCTITLE / EXECVE and the AppArmor record. */
 export interface EventProcess {
@@ -370,8 +371,9 @@ function near(tag: number | undefined, to: number): boolean {
 function attachParked(event: AuditEvent, p: Parked): void {
   if (p.record !== undefined) attach(event, p.record);
   else {
-    const parsed = parseLine({ source: p.header!.source, line: p.header!.line, text: p.text! });
-    if (parsed?.record !== undefined) attach(event, parsed.record);
+    // The plain shape auditd writes is read directly; anything else goes through the grammar.
+    const record = companionRecord(p.header!, p.text!) ?? parseLine({ source: p.header!.source, line: p.header!.line, text: p.text! })?.record;
+    if (record !== undefined) attach(event, record);
   }
 }
 

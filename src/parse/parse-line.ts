@@ -91,9 +91,9 @@ function readEnvelope(tokens: IToken[], stampMs: number | undefined): Envelope {
 export const MAX_KEYS = 4096;
 /** `subj==/usr/sbin/ntpd (enforce)`: the label's mode, printed after a space. */
 const LABEL_MODE = /^\((?:enforce|complain|kill|unconfined|prompt|audit|mixed)\)$/;
-const LABEL_KEYS = new Set(["subj", "obj", "label", "profile", "peer", "peer_label", "tcontext"]);
+export const LABEL_KEYS: ReadonlySet<string> = new Set(["subj", "obj", "label", "profile", "peer", "peer_label", "tcontext"]);
 /** Ids and counts the kernel prints as unsigned decimals: a sign or more than 2^53 is not one of them. */
-const ID_KEYS = new Set(["pid", "ppid", "peer_pid", "uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "ouid", "ogid", "auid", "ses", "task", "parent", "sauid"]);
+export const ID_KEYS: ReadonlySet<string> = new Set(["pid", "ppid", "peer_pid", "uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "ouid", "ogid", "auid", "ses", "task", "parent", "sauid"]);
 /** `ouid=0FSUID=` — an ENRICHED key glued to the value before it (pasted without the \x1d). */
 const GLUED_KEY = /^(.*?)([A-Z][A-Z0-9_]*)=$/;
 

@@ -19,7 +19,7 @@
  */
 import type { PolicyVerdict, Rule } from "../rule-model.js";
 import { compileAare } from "../aare/match.js";
-import { aareCovers, aareOverlaps } from "./cover.js";
+import { aareCovers, aareOverlaps, literalLength } from "./cover.js";
 import { findProfile } from "./load.js";
 import type { Policy, PolicyRule, ProfileInfo, SourceRef } from "./types.js";
 import { expandVariables } from "./variables.js";
@@ -36,12 +36,14 @@ type Relation = "all" | "part" | "none";
 // ---- patterns -------------------------------------------------------------------------------------
 /** The patterns a policy string stands for, expanded with the profile's variables once per rule. */
 function policyPatterns(p: ProfileInfo, r: PolicyRule, field: string, value: string, paths: boolean): string[] {
-  r.cache ??= new Map();
-  const key = `${p.name}\0${field}`;
-  let pats = r.cache.get(key);
+  // Per profile (its variables), per field: keyed by objects, so a lookup builds no string.
+  r.cache ??= new WeakMap();
+  let fields = r.cache.get(p);
+  if (fields === undefined) r.cache.set(p, (fields = new Map()));
+  let pats = fields.get(field);
   if (!pats) {
     pats = expandVariables(value, p.variables, { paths }).patterns;
-    r.cache.set(key, pats);
+    fields.set(field, pats);
   }
   return pats;
 }
@@ -258,15 +260,63 @@ function deniedLetters(rule: Extract<Rule, { kind: "file" }>): Set<string> {
   return g;
 }
 
+// ---- file-rule index ----------------------------------------------------------------------------
+/**
+ * The first directory of a pattern's literal prefix (`/proc/` of `@{PROC}/[0-9]*` expanded), or
+ * "" when the pattern has a glob before its second `/` (`/{usr/,}bin/**`, `/**`).
+ */
+function headOf(pattern: string): string {
+  if (pattern.charCodeAt(0) !== 47) return "";
+  const j = pattern.indexOf("/", 1);
+  return j < 0 || j >= literalLength(pattern) ? "" : pattern.slice(0, j + 1);
+}
+
+/** A profile's file rules by the head of their patterns: a request under /usr/ never needs the /proc/ rules. */
+interface FileIndex {
+  byHead: Map<string, number[]>;
+  /** Rules that may match under any head (bare rules, patterns with an early glob). */
+  any: number[];
+}
+
+const fileIndexes = new WeakMap<ProfileInfo, FileIndex>();
+
+function fileIndex(p: ProfileInfo): FileIndex {
+  let index = fileIndexes.get(p);
+  if (index !== undefined) return index;
+  index = { byHead: new Map(), any: [] };
+  p.rules.forEach((r, i) => {
+    if (r.rule.kind !== "file") return;
+    const heads = r.bare ? [""] : [...new Set(policyPatterns(p, r, "path", r.rule.path, true).map(headOf))];
+    if (heads.includes("")) index!.any.push(i);
+    else for (const h of heads) index!.byHead.set(h, [...(index!.byHead.get(h) ?? []), i]);
+  });
+  fileIndexes.set(p, index);
+  return index;
+}
+
+/**
+ * The file rules that may match a request's patterns, in policy order. Exactly the rules the
+ * full scan would not rule out by their literal prefixes (see cover.ts prefixesAgree).
+ */
+function fileCandidates(p: ProfileInfo, reqPaths: string[]): PolicyRule[] {
+  const heads = reqPaths.map(headOf);
+  if (heads.includes("")) return p.rules;
+  const index = fileIndex(p);
+  const picked = new Set<number>(index.any);
+  for (const h of new Set(heads)) for (const i of index.byHead.get(h) ?? []) picked.add(i);
+  return [...picked].sort((a, b) => a - b).map((i) => p.rules[i]!);
+}
+
 function checkFile(p: ProfileInfo, q: Extract<Rule, { kind: "file" }>): CheckResult {
   /** Letters from rwalkm, plus "x" for execution. */
   const need = { letters: fileLetters(q.perms, q.exec) };
   const reqPaths = requestPatterns(p, q.path, true);
   const reqLink = q.linkTarget !== undefined ? requestPatterns(p, q.linkTarget, true) : undefined;
+  const candidates = fileCandidates(p, reqPaths);
 
   // Deny first.
   let deny: PolicyRule | undefined;
-  for (const r of p.rules) {
+  for (const r of candidates) {
     if (!r.q.deny || r.rule.kind !== "file") continue;
     if (r.q.owner && !q.owner) continue;
     const denied = r.bare ? new Set(["r", "w", "a", "l", "k", "m", "x"]) : deniedLetters(r.rule);
@@ -281,7 +331,7 @@ function checkFile(p: ProfileInfo, q: Extract<Rule, { kind: "file" }>): CheckRes
   const granted = new Set<string>();
   let first: PolicyRule | undefined;
   let top = Number.NEGATIVE_INFINITY;
-  for (const r of p.rules) {
+  for (const r of candidates) {
     if (r.q.deny || r.rule.kind !== "file") continue;
     if (r.q.owner && !q.owner) continue;
     let letters: Set<string>;

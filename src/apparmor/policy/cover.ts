@@ -89,7 +89,8 @@ function prefixesAgree(a: string, b: string): boolean {
   return true;
 }
 
-function literalLength(pattern: string): number {
+/** The length of the literal text before a pattern's first glob character (or escape). */
+export function literalLength(pattern: string): number {
   const i = pattern.search(GLOB_CHAR);
   return i < 0 ? pattern.length : i;
 }

@@ -18,7 +18,7 @@ export interface PolicyRule {
   /** File, line and text of the rule (in the abstraction when it came through an include). */
   src: SourceRef;
   /** Expanded patterns, filled on first use by the check (one expansion per rule and profile). */
-  cache?: Map<string, string[]>;
+  cache?: WeakMap<ProfileInfo, Map<string, string[]>>;
 }
 
 export interface ProfileInfo {
