@@ -39,7 +39,10 @@ export interface AuditEvent {
   lines: string[];
   /** Each AppArmor record's signature (recordSignature), NaN for a record without an audit id. */
   signatures: number[];
-  /** Companion records (SYSCALL, CWD, PATH, PROCTITLE, EXECVE …). */
+  /**
+   * Companion records (SYSCALL, CWD, PROCTITLE, EXECVE). Those read from an audit.log by their
+   * header hold only the keys the process view reads (parse/companion.ts).
+   */
   companions: AuditRecord[];
   process: EventProcess;
 }
