@@ -4,7 +4,7 @@
  * likely means and what to collect next — and never turned into an incident or a rule.
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { aalens } from "./helpers/cli.js";
@@ -73,5 +73,20 @@ describe("pasta messages without denials", () => {
     expect(p.messages[0]!.step).toBe("resolv-conf");
     expect(p.messages[0]!.collect[0]).toBe('journalctl -k -g apparmor --since "2025-11-29 02:12:42 UTC"');
     expect(p.messages[0]!.meaning).toMatch(/not a permission error/);
+  });
+});
+
+describe("saved states", () => {
+  it("merges a state saved before messages had a caller", () => {
+    const log = file("old-state.txt", "Failed to open() /dev/net/tun: Permission denied\n");
+    const path = join(dir, "old.json");
+    expect(aalens(["analyze", "--no-policy", "--save-state", path, "--format", "json", log]).status).toBe(0);
+    const state = JSON.parse(readFileSync(path, "utf8")) as { pasta: { messages: Array<Record<string, unknown>> } };
+    expect(state.pasta.messages).toHaveLength(1);
+    delete state.pasta.messages[0]!.caller;
+    writeFileSync(path, JSON.stringify(state));
+    const r = aalens(["merge", "--no-policy", "--format", "json", path]);
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { pasta: PastaReport }).pasta.messages[0]).toMatchObject({ step: "tun-open", caller: null });
   });
 });

@@ -353,7 +353,7 @@ const pastaDenial = record<PastaDenial>({
 });
 
 const pastaMessage = record<PastaMessage>({
-  time: nullable(isoTime), host: nstr, identifier: nstr, step: str, text: str, caller: nstr, path: nstr, error: nstr, source: str, line: count,
+  time: nullable(isoTime), host: nstr, identifier: nstr, step: str, text: str, caller: opt(nstr), path: nstr, error: nstr, source: str, line: count,
 });
 
 const pastaState = record<PastaState>({ denials: arrayOf(pastaDenial), messages: arrayOf(pastaMessage), dropped: count });

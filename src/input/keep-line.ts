@@ -9,11 +9,6 @@ import type { LineMeta, SourceLine } from "./source-line.js";
 import type { ByteMarkers } from "./frame-text.js";
 
 /**
- * The markers of the analysis's byte-level framing (frame-text.ts): AppArmor records (current
- * and old kernels) anywhere; outside auditd records also pasta's, Podman's and Buildah's
- * messages and any kernel audit record (`audit(`) or journald audit-transport line (`audit[`).
- */
-/**
  * Words of pasta's own messages that name neither pasta nor a namespace (its bare stderr in a
  * paste: "Failed to open() /dev/net/tun: …", "Failed to remount /: …"), and of Podman's
  * rootless-netns teardown. Each is specific enough not to let ordinary log lines through.
@@ -27,6 +22,11 @@ export const PASTA_MESSAGE_CUES = [
 /** journald SYSLOG_IDENTIFIERs whose lines may be pasta's messages or their callers' (kept whatever they say). */
 export const PASTA_IDENTIFIERS: ReadonlySet<string> = new Set(["pasta", "passt", "podman", "buildah", "rootlesskit", "libvirtd", "virtqemud", "conmon", "crun", "runc"]);
 
+/**
+ * The markers of the analysis's byte-level framing (frame-text.ts): AppArmor records (current
+ * and old kernels) anywhere; outside auditd records also pasta's, Podman's and Buildah's
+ * messages and any kernel audit record (`audit(`) or journald audit-transport line (`audit[`).
+ */
 export const ANALYSIS_MARKERS: ByteMarkers = {
   // In an auditd record only `apparmor=` matters (its type is read from the bytes).
   strong: ["apparmor="],

@@ -54,9 +54,10 @@ export interface PastaMessage {
   text: string;
   /**
    * Who ran pasta, from the line or the wrapper line just before it: `buildah RUN step "RUN …"`,
-   * `podman run`, `rootless-netns teardown` …; null when nothing says.
+   * `podman run`, `rootless-netns teardown` …; null when nothing says (absent in states saved
+   * before aalens read it).
    */
-  caller: string | null;
+  caller?: string | null;
   path: string | null;
   error: string | null;
   source: string;

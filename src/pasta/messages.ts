@@ -66,7 +66,7 @@ export function reportMessages(state: PastaState, incidents: PastaIncident[]): R
     source: m.source,
     line: m.line,
     time: m.time,
-    caller: m.caller,
+    caller: m.caller ?? null,
     incident: owner.get(m) ?? null,
     meaning: meaningOf(m),
     collect: owner.has(m) ? [] : collectFor(m),
