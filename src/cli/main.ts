@@ -32,7 +32,7 @@ Commands:
   parse [INPUT…]     every record as NDJSON
 
 Options:
-  -h, --help         help (also: aalens <command> --help)
+  -h, --help         help (also: aalens help <command>, aalens <command> --help)
   -V, --version      print the version
 
 Examples:
@@ -47,6 +47,8 @@ function version(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
+  // `aalens help CMD` is `aalens CMD --help`.
+  if (first === "help" && rest[0] !== undefined && Object.hasOwn(COMMANDS, rest[0])) return (await COMMANDS[rest[0]]!())(["--help"]);
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
     process.stdout.write(HELP + "\n");
     return first === undefined ? 1 : 0;
