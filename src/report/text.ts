@@ -128,9 +128,20 @@ function renderPlain(report: AnalyzeReport, options: TextOptions): string {
   return out.join("\n") + "\n";
 }
 
+/** The events that gave no rule, one entry per reason (the same reason of several profiles counted once), the commonest first. */
+function unmappedLine(report: AnalyzeReport): string[] {
+  const unmapped = report.unmapped.reduce((n, u) => n + u.count, 0);
+  if (unmapped === 0) return [];
+  const byReason = new Map<string, number>();
+  for (const u of report.unmapped) byReason.set(u.reason, (byReason.get(u.reason) ?? 0) + u.count);
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1]);
+  const shown = reasons.slice(0, 3).map(([r, n]) => `${terminalText(r)} (${n})`).join("; ");
+  return ["", `  ${plural(unmapped, "event")} gave no rule: ${shown}${reasons.length > 3 ? `; … and ${reasons.length - 3} more reasons (all in --format json)` : ""}`];
+}
+
 /** Suggested rules by profile: the ones to add first, then those the policy already has or denies. */
 function ruleSection(report: AnalyzeReport, width: number): string[] {
-  if (report.rules.length === 0) return [];
+  if (report.rules.length === 0) return report.unmapped.length === 0 ? [] : ["", "Suggested rules: none", ...unmappedLine(report)];
   const { literal, grouped } = report.ruleCounts;
   const counts = literal === grouped ? `${plural(literal, "rule")}` : `${plural(literal, "rule")} (${grouped} after grouping)`;
   const out = ["", `Suggested rules: ${counts} (aalens rules … prints them ready for /etc/apparmor.d/local/)`];
@@ -151,8 +162,7 @@ function ruleSection(report: AnalyzeReport, width: number): string[] {
       if (r.warning !== undefined) out.push(shorten(`        ${terminalText(r.warning)}`, width));
     }
   }
-  const unmapped = report.unmapped.reduce((n, u) => n + u.count, 0);
-  if (unmapped > 0) out.push("", `  ${plural(unmapped, "event")} gave no rule: ${report.unmapped.map((u) => terminalText(u.reason)).slice(0, 3).join("; ")}`);
+  out.push(...unmappedLine(report));
   return out;
 }
 

@@ -78,7 +78,9 @@ function fileCandidate(f: AppArmorFields, kind: AppArmorKind, mask: string): Syn
   const isExec = kind === "exec" || (parsed.exec && !X_IS_NOT_EXEC.has(op));
   if (parsed.exec && X_IS_NOT_EXEC.has(op) && (op === "file_mmap" || op === "mmap") && !perms.includes("m")) perms += "m";
   if (!FILE_MASK.test(mask)) return invalid("denied_mask", mask, "holds letters that are not file permissions");
-  if (perms === "" && !isExec) return { reason: `no file permission in the mask "${mask}"` };
+  if (perms === "" && !isExec) {
+    return { reason: parsed.exec ? `mask "${mask}" on ${op || "this operation"}: x there is not an execution, so no file rule allows it` : `no file permission in the mask "${mask}"` };
+  }
   const path = pathPattern(f.name);
   const notes = [...path.rewrites];
   const rule: Rule = { kind: "file", path: path.pattern, perms, owner: false };
