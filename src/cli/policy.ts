@@ -15,6 +15,7 @@ import { dangerOf } from "../apparmor/rules/danger.js";
 import { parserMajorVersion } from "../apparmor/validate.js";
 import type { RuleStanding } from "../report/csv.js";
 import type { PastaPolicyFacts } from "../pasta/diagnose.js";
+import { BoundedMap } from "../input/bounded-map.js";
 
 const loaded = new Map<string, Policy | undefined>();
 
@@ -36,18 +37,11 @@ const CHECK_MEMO = 8192;
 export function policyChecker(choice: PolicyChoice): PolicyChecker | undefined {
   const policy = policyOf(choice);
   if (policy === undefined) return undefined;
-  let young = new Map<string, ReturnType<PolicyChecker>>();
-  let old = new Map<string, ReturnType<PolicyChecker>>();
+  const memo = new BoundedMap<string, ReturnType<PolicyChecker>>(CHECK_MEMO);
   return (profile, rule) => {
     const key = `${profile}\0${renderRule(rule)}`;
-    let result = young.get(key);
-    if (result !== undefined) return result;
-    result = old.get(key) ?? checkRule(policy, profile, rule);
-    if (young.size >= CHECK_MEMO) {
-      old = young;
-      young = new Map();
-    }
-    young.set(key, result);
+    let result = memo.get(key);
+    if (result === undefined) memo.set(key, (result = checkRule(policy, profile, rule)));
     return result;
   };
 }
@@ -55,14 +49,11 @@ export function policyChecker(choice: PolicyChoice): PolicyChecker | undefined {
 /** Where each profile's rules go, from the installed policy (see apparmor/local/target.ts); remembered per profile. */
 export function policyTarget(choice: PolicyChoice): (profile: string) => RuleTarget {
   const policy = policyOf(choice);
-  const known = new Map<string, RuleTarget>();
+  // Profile names come from logs: a bounded memo.
+  const known = new BoundedMap<string, RuleTarget>(4096);
   return (profile) => {
     let t = known.get(profile);
-    if (t === undefined) {
-      // Profile names come from logs: a bounded memo.
-      if (known.size >= 4096) known.clear();
-      known.set(profile, (t = targetOf(profile, policy)));
-    }
+    if (t === undefined) known.set(profile, (t = targetOf(profile, policy)));
     return t;
   };
 }

@@ -11,6 +11,7 @@
  */
 import { newFields, type AuditRecord, type LineMeta } from "./record.js";
 import { isoTime, timeInRange } from "./timestamps.js";
+import { BoundedMap } from "../input/bounded-map.js";
 
 /** The parts of a line that change between repeats. */
 export interface LineVariables {
@@ -30,9 +31,8 @@ interface Template {
   slots: Array<{ inMsg: boolean; key: string }>;
 }
 
-const MAX = 8192;
-let young = new Map<string, Template>();
-let old = new Map<string, Template>();
+/** Templates by line key (see lineVariables), in two bounded generations. */
+const templates = new BoundedMap<string, Template>(8192);
 
 const PID_KEYS = ["pid", "ppid"];
 
@@ -86,25 +86,9 @@ function nextPid(text: string, from: number): number {
   return b < 0 || a < b ? a + 5 : b + 6;
 }
 
-function lookup(key: string): Template | undefined {
-  const t = young.get(key);
-  if (t !== undefined) return t;
-  const o = old.get(key);
-  if (o !== undefined) store(key, o);
-  return o;
-}
-
-function store(key: string, t: Template): void {
-  if (young.size >= MAX) {
-    old = young;
-    young = new Map();
-  }
-  young.set(key, t);
-}
-
 /** A record for this line made from the memo, or undefined when its body was not seen. */
 export function fromMemo(v: LineVariables, source: string, line: number, meta: LineMeta | undefined): AuditRecord | undefined {
-  const t = lookup(v.key);
+  const t = templates.get(v.key);
   if (t === undefined || t.slots.length !== v.pids.length) return undefined;
   const r = t.record;
   const fields = copy(r.fields);
@@ -146,7 +130,7 @@ export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta |
   if (outer !== outerKeys.length || inner !== innerKeys.length) return;
   const t: Template = { record, slots, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
   TEMPLATE.set(record, t);
-  store(v.key, t);
+  templates.set(v.key, t);
 }
 
 /**

@@ -15,6 +15,7 @@
  * Both give up (covers → false, overlaps → true) beyond 512 alternation branches.
  */
 import { compileAare, flattenAare, isLiteralAare, parseAare, type AareNode } from "../aare/match.js";
+import { BoundedMap } from "../../input/bounded-map.js";
 
 type Sym = Exclude<AareNode, { t: "alt" }>;
 
@@ -61,20 +62,11 @@ function singleSubset(s: Sym, p: Sym): boolean {
 }
 
 /** Flattened patterns, in two bounded generations (request patterns come from logs: no unbounded cache). */
-const FLAT_MAX = 4096;
-let flatYoung = new Map<string, Sym[][] | null>();
-let flatOld = new Map<string, Sym[][] | null>();
+const flatCache = new BoundedMap<string, Sym[][] | null>(4096);
 
 function flat(pattern: string): Sym[][] | undefined {
-  let f = flatYoung.get(pattern) ?? flatOld.get(pattern);
-  if (f === undefined) f = (flattenAare(parseAare(pattern)) as Sym[][] | undefined) ?? null;
-  if (!flatYoung.has(pattern)) {
-    if (flatYoung.size >= FLAT_MAX) {
-      flatOld = flatYoung;
-      flatYoung = new Map();
-    }
-    flatYoung.set(pattern, f);
-  }
+  let f = flatCache.get(pattern);
+  if (f === undefined) flatCache.set(pattern, (f = (flattenAare(parseAare(pattern)) as Sym[][] | undefined) ?? null));
   return f ?? undefined;
 }
 
