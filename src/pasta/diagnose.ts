@@ -118,7 +118,7 @@ function diagnoseIncident(incident: PastaIncident, where: (profile: string) => s
     const full = { ...d, rules, evidence: [...shown.slice(0, 5).map(line), ...seen.map((s) => `on this system (aalens pasta --system): ${s}`)], incidents: [incident.id] };
     out.push({ ...full, fix: fixLines(full) });
   };
-  const passtIncludesPasta = facts?.profileIncludes("passt", "pasta") ?? system?.profiles.passtIncludesPasta ?? undefined;
+  const passtIncludesPasta = facts?.profileIncludes("passt", "pasta") ?? system?.profiles.passtIncludesPasta;
   const pastaAbstraction = facts?.hasAbstraction("pasta") === true || system?.profiles.pastaAbstraction === true;
   const link = system === undefined ? undefined : pastaLink(system);
 

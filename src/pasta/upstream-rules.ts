@@ -42,18 +42,22 @@ function asProfile(text: string): ProfileInfo | null {
   return p;
 }
 
-/** The typed form of an upstream rule text, or undefined when it is not one rule. */
+/** The typed form of an upstream rule text (a file rule with its `owner`), or undefined when it is not one rule. */
 export function upstreamTyped(text: string): { rule: Rule; owner: boolean } | undefined {
   const p = asProfile(text);
-  return p === null ? undefined : { rule: p.rules[0]!.rule, owner: p.rules[0]!.q.owner };
+  if (p === null) return undefined;
+  const { rule, q } = p.rules[0]!;
+  return { rule: rule.kind === "file" ? { ...rule, owner: q.owner } : rule, owner: q.owner };
 }
 
 /** A rule text as aalens prints it (`ptrace r,` → `ptrace read,`), so one rule is never listed twice; include lines as they are. */
 export function canonicalRule(text: string): string {
   const t = upstreamTyped(text);
-  if (t === undefined) return text.trim();
-  return renderRule(t.rule.kind === "file" ? { ...t.rule, owner: t.owner } : t.rule);
+  return t === undefined ? text.trim() : renderRule(t.rule);
 }
+
+/** The words of the note beside a rule that allows more than its denials (report.ts marks such rules `broader`). */
+export const BROADER_NOTE = "broader than these denials";
 
 /** Whether an upstream rule text allows the request `rule` (a denial's exact rule). */
 export function upstreamCovers(text: string, rule: Rule): boolean {
@@ -92,7 +96,7 @@ export function upstreamSynthesis(s: Synthesis, step: string | null): Synthesis 
   const typed = text === undefined ? undefined : upstreamTyped(text);
   const whose = text !== undefined && (operationById(step)?.upstreamRule ?? []).includes(text) ? "upstream passt's rule" : "the rule used where upstream passt has none";
   if (typed === undefined || typed.rule.kind !== c.rule.kind) return s;
-  const rule: Rule = typed.rule.kind === "file" ? { ...typed.rule, owner: typed.owner } : typed.rule;
+  const rule = typed.rule;
   if (renderRule(rule) === renderRule(c.rule)) return s;
   return {
     candidate: {
@@ -102,7 +106,7 @@ export function upstreamSynthesis(s: Synthesis, step: string | null): Synthesis 
       // Upstream's own `owner` (or none) stands: an owner rule covers only owner requests, which this one is.
       ...(typed.owner ? { ownerOk: true } : {}),
       ...(c.rule.kind === "file" ? { evidencePerms: c.rule.perms } : {}),
-      notes: [...c.notes, `${whose} for pasta's ${step} step, broader than these denials (the exact rule: ${renderRule(c.rule)})`],
+      notes: [...c.notes, `${whose} for pasta's ${step} step, ${BROADER_NOTE} (the exact rule: ${renderRule(c.rule)})`],
     },
   };
 }

@@ -11,6 +11,7 @@ import { dangerOf } from "../apparmor/rules/danger.js";
 import { buildIncidents } from "../pasta/incidents.js";
 import { diagnose, type PastaPolicyFacts } from "../pasta/diagnose.js";
 import { reportMessages } from "../pasta/messages.js";
+import { BROADER_NOTE } from "../pasta/upstream-rules.js";
 import type { SystemFacts } from "../pasta/system-probe.js";
 import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
@@ -60,9 +61,6 @@ function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): 
   if (status === "denied") reason += `; an explicit deny rule refuses it (${by}): remove that rule only if the access is intended`;
   return reason;
 }
-
-/** The words a rule's note uses when the rule allows more than its denials (pasta/upstream-rules.ts). */
-const BROADER = "broader than these denials";
 
 const MAX_INCIDENTS = 200;
 
@@ -143,7 +141,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     const warning = dangerOf(typed) ?? coverageWarning(typed, e.objects, options.variables?.(e.profile)) ?? tooNew(typed, options.parserMajor);
     if (warning !== undefined) rule.warning = warning;
     if (by !== undefined) rule.policyLine = by;
-    if (droppedPeer(e) || e.notes.some((n) => n.includes(BROADER))) rule.broader = true;
+    if (droppedPeer(e) || e.notes.some((n) => n.includes(BROADER_NOTE))) rule.broader = true;
     rules.push(rule);
   }
   rules.sort((a, b) => a.profile.localeCompare(b.profile) || b.covers.count - a.covers.count || a.rule.localeCompare(b.rule));
