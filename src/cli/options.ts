@@ -21,6 +21,18 @@ export const ANALYSIS_OPTIONS: Options = {
   pasta: { type: "boolean" },
 };
 
+/** Options of the commands that print a report (analyze, merge, pasta). */
+export const REPORT_OPTIONS: Options = {
+  top: { type: "string" },
+  summary: { type: "boolean" },
+};
+
+/** The help lines of REPORT_OPTIONS. */
+export const REPORT_HELP = `      --summary              print only the headline: the causes found with the first step of each
+                             fix, the profiles with the most denials, the rules to add by file
+      --top N                show the first N entries of every list (default 10); each cut says
+                             how many more there are`;
+
 /** Which installed policy rules are checked against: a directory (default /etc/apparmor.d), or none. */
 export type PolicyChoice = { dir?: string } | null;
 
@@ -36,6 +48,10 @@ export interface RunOptions {
   color: boolean;
   /** -o FILE; undefined for stdout. */
   output?: string;
+  /** Entries per list in text and Markdown reports (--top). */
+  top?: number;
+  /** Only the headline (--summary). */
+  summaryOnly: boolean;
   saveState?: string;
 }
 
@@ -102,7 +118,9 @@ export function runOptions(values: Record<string, unknown>, positionals: string[
     policy: policyChoice(values),
     failOnDenials: values["fail-on-denials"] === true,
     color: useColor(values),
+    summaryOnly: values.summary === true,
   };
+  if (values.top !== undefined) opts.top = intOption(values.top, "top", 10);
   if (values.output !== undefined) opts.output = values.output as string;
   if (values["save-state"] !== undefined) opts.saveState = values["save-state"] as string;
   return opts;

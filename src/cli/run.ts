@@ -5,7 +5,7 @@
 import { analyseInputs, type PipelineHooks } from "../analysis/pipeline.js";
 import { eventFilter } from "../analysis/filter.js";
 import type { AnalysisState } from "../analysis/state.js";
-import { terminalText } from "../report/text-safety.js";
+import { jsonText, terminalText } from "../report/text-safety.js";
 import { buildReport } from "../report/report.js";
 import { renderJsonChunks } from "../report/json.js";
 import { renderText } from "../report/text.js";
@@ -61,15 +61,16 @@ export async function writeReport(state: AnalysisState, opts: RunOptions, format
   state.notes.push(...policyNotes(opts.policy));
   const report = buildReport(state, policyReportOptions(opts.policy));
   const out = Output.open(opts.output);
-  if (format === "json") {
+  if (format === "json" && opts.summaryOnly) out.push(jsonText({ version: report.version, summary: report.summary, headline: report.headline, errors: report.errors }, 2) + "\n");
+  else if (format === "json") {
     for (const chunk of renderJsonChunks(report)) {
       out.push(chunk);
       await out.drain();
     }
   }
-  else if (format === "markdown") out.push(renderMarkdown(report));
+  else if (format === "markdown") out.push(renderMarkdown(report, { ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
   else if (format === "csv") out.push(renderCsvAggregate(report));
-  else out.push(renderText(report, { width: process.stdout.columns, color: opts.color }));
+  else out.push(renderText(report, { width: process.stdout.columns, color: opts.color, ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
   await out.close();
   return exitStatus(state, opts);
 }

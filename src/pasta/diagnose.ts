@@ -114,7 +114,13 @@ function diagnoseIncident(incident: PastaIncident, where: (profile: string) => s
   const add = (shown: PastaDenial[], d: Draft, seen: string[] = []) => {
     const already = d.rules.flatMap((g) => g.rules.filter((r) => installed.has(r)));
     const rules = d.rules.map((g) => ({ file: g.file, rules: g.rules.filter((r) => !installed.has(r)) })).filter((g) => g.rules.length > 0);
-    if (already.length > 0) d = { ...d, steps: [...d.steps, `Already in the installed policy, so only a reload (\`apparmor_parser -r\` on the profile file) applies them: ${already.join(" ")}`] };
+    if (already.length > 0) {
+      const note = `Already in the installed policy, so only a reload (\`apparmor_parser -r\` on the profile file) applies them: ${already.join(" ")}`;
+      // A step that introduces the rules ("…, or add them now:") stays next to them.
+      const last = d.steps[d.steps.length - 1];
+      const steps = last !== undefined && last.endsWith(":") && rules.length > 0 ? [...d.steps.slice(0, -1), note, last] : [...d.steps, note];
+      d = { ...d, steps };
+    }
     const full = { ...d, rules, evidence: [...shown.slice(0, 5).map(line), ...seen.map((s) => `on this system (aalens pasta --system): ${s}`)], incidents: [incident.id] };
     out.push({ ...full, fix: fixLines(full) });
   };
@@ -189,7 +195,7 @@ function diagnoseIncident(incident: PastaIncident, where: (profile: string) => s
       severity: "error",
       summary: "pasta may not open the container's /proc/PID/ns/net (Buildah RUN, podman build)",
       explanation: "Buildah hands pasta the network namespace as /proc/PID/ns/net of the container process. Opening another process's namespace file needs the /proc/PID/ns/ directory, the file, and `ptrace (read)` on that process; upstream passt's profile has all three since 2024-04, so one refused now means the next run is refused the others.",
-      steps: ["Update passt (its profile has these rules), or add all three now:"],
+      steps: ["Update passt (its profile has all three since 2024-04), or add the ones missing now:"],
       rules: [{ file: where(profile), rules }],
     });
   }

@@ -17,8 +17,10 @@ import { shorten } from "./sanitize.js";
 import { renderProfileRules, reportTarget } from "./apparmor.js";
 
 export interface MarkdownOptions {
-  /** How many denial groups to list per profile before "… and N more" (as the text report). */
-  perProfile?: number;
+  /** How many entries every list shows before "… and N more" (--top, as the text report). */
+  top?: number;
+  /** Only the headline (--summary). */
+  summaryOnly?: boolean;
   /** Longest table cell, in characters of the value; longer ones are cut with an ellipsis. */
   maxCell?: number;
 }
@@ -92,7 +94,7 @@ function summary(report: AnalyzeReport): string[] {
   if (s.duplicates > 0) out.push(`- ${plural(s.duplicates, "AppArmor record")} read twice (from another source) counted once`);
   if (s.unparsed + s.skippedLines > 0) out.push(`- skipped: ${plural(s.unparsed, "unreadable record")}, ${plural(s.skippedLines, "dropped line")} (reasons below)`);
   if (s.warnings > 0) out.push(`- ${plural(s.warnings, "record")} kept with warnings (below)`);
-  if (s.inputErrors > 0) out.push(`- ${plural(s.inputErrors, "input")} could not be read (below)`);
+  if (s.inputErrors > 0) out.push(`- ${plural(s.inputErrors, "input")} could not be read (above)`);
   for (const note of report.notes) out.push(`- note: ${escapeText(note)}`);
   return out;
 }
@@ -100,7 +102,7 @@ function summary(report: AnalyzeReport): string[] {
 function denials(profiles: Array<[string, DenialGroup[]]>, perProfile: number, maxCell: number): string[] {
   if (profiles.length === 0) return ["### Denials", "", "No AppArmor denials found."];
   const out = ["### Denials by profile"];
-  for (const [profile, groups] of profiles) {
+  for (const [profile, groups] of profiles.slice(0, perProfile)) {
     out.push("", `#### Profile ${codeSpan(profile)} (${plural(total(groups), "denial")})`, "");
     const rows = groups.slice(0, perProfile).map((g) => [
       String(g.count),
@@ -108,10 +110,15 @@ function denials(profiles: Array<[string, DenialGroup[]]>, perProfile: number, m
       g.class,
       cell(g.denied.join(g.class === "file" ? "" : ","), maxCell) || "-",
       cell(g.comms.join(","), maxCell),
-      cell(g.resource, maxCell),
+      // The resource is never cut: two that differ only at the end must not look the same.
+      cell(g.resource, Infinity),
     ]);
     out.push(...table(["count", "operation", "class", "denied", "comm", "resource"], ["r", "l", "l", "l", "l", "l"], rows));
-    if (groups.length > perProfile) out.push("", `… and ${groups.length - perProfile} more`);
+    if (groups.length > perProfile) out.push("", `… and ${groups.length - perProfile} more (${plural(total(groups.slice(perProfile)), "denial")})`);
+  }
+  if (profiles.length > perProfile) {
+    const rest = profiles.slice(perProfile);
+    out.push("", `… and ${plural(rest.length, "more profile")} (${plural(rest.reduce((n, [, g]) => n + total(g), 0), "denial")}; all in the JSON report)`);
   }
   return out;
 }
@@ -156,34 +163,37 @@ function diagnosis(d: PastaDiagnosis): string[] {
 }
 
 /** pasta's messages that came without a denial: what each means and what to collect (never an incident). */
-function loneMessages(p: AnalyzeReport["pasta"]): string[] {
+function loneMessages(p: AnalyzeReport["pasta"], top: number): string[] {
   const lone = p.messages.filter((m) => m.incident === null);
   if (lone.length === 0) return [];
   const out = ["", `### pasta messages without an AppArmor denial (${lone.length})`, "", "No incident and no rule is made from a message alone."];
-  for (const m of lone.slice(0, 20)) {
+  for (const m of lone.slice(0, top)) {
     out.push("", `- ${codeSpan(`${m.source}:${m.line}`)} ${escapeText(m.step)}${m.caller ? ` — ran by ${escapeText(m.caller)}` : ""}: ${codeSpan(m.text)}`);
     out.push(`  - means: ${clean(m.meaning)}`);
     for (const c of m.collect) out.push(`  - collect: ${codeSpan(c)}`);
   }
-  if (lone.length > 20) out.push("", `… and ${lone.length - 20} more (all in the JSON report).`);
+  if (lone.length > top) out.push("", `… and ${lone.length - top} more (all in the JSON report).`);
   return out;
 }
 
-function pasta(report: AnalyzeReport): string[] {
+function pasta(report: AnalyzeReport, top: number): string[] {
   const p = report.pasta;
-  if (p.incidents.length === 0) return loneMessages(p);
-  const out = ["", `### pasta (Podman/Buildah networking): ${p.incidents.length} incident(s)`];
-  for (const i of p.incidents) out.push(...incident(i));
+  if (p.incidents.length === 0) return loneMessages(p, top);
+  const all = p.incidents.length + p.omittedIncidents;
+  const shown = Math.min(top, p.incidents.length);
+  const out = ["", `### pasta (Podman/Buildah networking): ${plural(all, "incident")}${shown < all ? ` (the first ${shown} listed; every one is diagnosed below)` : ""}`];
+  for (const i of p.incidents.slice(0, top)) out.push(...incident(i));
   if (p.diagnoses.length > 0) {
     out.push("", "### pasta diagnoses");
     for (const d of p.diagnoses) out.push(...diagnosis(d));
   }
-  out.push(...loneMessages(p));
+  out.push(...loneMessages(p, top));
+  if (all > shown) out.push("", `… and ${plural(all - shown, "more incident")} (diagnosed above).`);
   if (p.dropped > 0) out.push("", `${p.dropped} pasta denials or messages beyond the caps were counted but not kept.`);
   return out;
 }
 
-function rules(report: AnalyzeReport): string[] {
+function rules(report: AnalyzeReport, top: number): string[] {
   if (report.rules.length === 0) return [];
   const out = ["", "### Suggested rules", "", "Review before use; `aalens rules` prints them ready for /etc/apparmor.d/local/. Rules the installed policy already has or denies, and dangerous ones, are commented out."];
   const map = new Map<string, SuggestedRule[]>();
@@ -192,12 +202,16 @@ function rules(report: AnalyzeReport): string[] {
     if (list === undefined) map.set(r.profile, [r]);
     else list.push(r);
   }
-  for (const [profile, list] of map) {
+  const profiles = [...map];
+  for (const [profile, all] of profiles.slice(0, top)) {
+    const list = all.slice(0, top);
     // renderProfileRules puts profile, reason and warning in comments without control characters;
     // the rule text is made safe here.
     const block = renderProfileRules(profile, list.map((r) => ({ ...r, rule: clean(r.rule) })), reportTarget(report, profile));
     out.push("", `#### Profile ${codeSpan(profile)}`, "", ...fenced("apparmor", block.replace(/\n$/, "").split("\n").map(clean)));
+    if (all.length > top) out.push("", `… and ${plural(all.length - top, "more rule")} (\`aalens rules\` prints them all).`);
   }
+  if (profiles.length > top) out.push("", `… and rules for ${plural(profiles.length - top, "more profile")} (\`aalens rules\` prints them all).`);
   const unmapped = report.unmapped.reduce((n, u) => n + u.count, 0);
   if (unmapped > 0) out.push("", `${plural(unmapped, "event")} gave no rule: ${report.unmapped.slice(0, 3).map((u) => codeSpan(u.reason)).join("; ")}`);
   return out;
@@ -205,7 +219,7 @@ function rules(report: AnalyzeReport): string[] {
 
 function evidence(profiles: Array<[string, DenialGroup[]]>, perProfile: number): string[] {
   const lines: string[] = [];
-  for (const [, groups] of profiles) {
+  for (const [, groups] of profiles.slice(0, perProfile)) {
     for (const g of groups.slice(0, perProfile)) {
       const ex = g.examples[0];
       if (ex !== undefined) lines.push(clean(`${ex.source}:${ex.line}${ex.excerpt ? `  ${ex.excerpt}` : ""}`));
@@ -224,19 +238,49 @@ function reasons(title: string, list: ReasonCount[], maxCell: number): string[] 
   return ["", `### ${title}`, "", ...table(["count", "reason", "first example"], ["r", "l", "l"], rows)];
 }
 
+/** The first screen, as the text report's (headline.ts). */
+function headline(report: AnalyzeReport, top: number): string[] {
+  const h = report.headline;
+  const out = ["### Headline", ""];
+  if (h.causes.length === 0) out.push(report.summary.denials > 0 ? "- Causes found: none diagnosed (the denials and their rules are below)" : "- Causes found: none");
+  for (const c of h.causes.slice(0, top)) {
+    out.push(`- **[${c.severity}] ${escapeText(c.id)}**: ${clean(c.summary)}${c.id === "profile-not-reloaded" ? "" : ` (${plural(c.count, "incident")})`}`);
+    if (c.firstStep) out.push(`  - first: ${clean(c.firstStep)}`);
+  }
+  if (h.causes.length > top) out.push(`- … and ${h.causes.length - top} more causes (below)`);
+  if (h.profiles.length > 0) {
+    const shown = h.profiles.slice(0, Math.min(top, 5));
+    const rest = h.profiles.length - shown.length;
+    out.push(`- Most denials: ${shown.map((p) => `${codeSpan(p.profile)} ${p.denials}`).join(", ")}${rest > 0 ? `, … and ${plural(rest, "more profile")}` : ""}`);
+  }
+  if (h.rules.count > 0) {
+    out.push(`- ${plural(h.rules.count, "rule")} to add in ${plural(h.rules.files.length, "file")}:`);
+    for (const f of h.rules.files.slice(0, top)) out.push(`  - ${f.rules} in ${codeSpan(f.file)}`);
+    if (h.rules.files.length > top) out.push(`  - … and ${plural(h.rules.files.length - top, "more file")}`);
+  } else if (report.summary.denials > 0) out.push("- Rules to add: none");
+  if (h.alreadyAllowed > 0) out.push(`- ${plural(h.alreadyAllowed, "rule")} already in the installed policy: reload, do not add`);
+  if (h.review > 0) out.push(`- ${plural(h.review, "rule")} printed commented out, for review`);
+  return out;
+}
+
 export function renderMarkdown(report: AnalyzeReport, options: MarkdownOptions = {}): string {
-  const perProfile = options.perProfile ?? 20;
+  const top = options.top ?? 10;
   const maxCell = Math.max(8, options.maxCell ?? 100);
   const profiles = byProfile(report);
-  const out = ["## aalens analyze", "", ...summary(report), "", ...denials(profiles, perProfile, maxCell)];
-  out.push(...pasta(report));
-  out.push(...rules(report));
-  out.push(...evidence(profiles, perProfile));
-  out.push(...reasons("Unreadable or dropped lines", report.unparsed, maxCell));
-  out.push(...reasons("Records kept with warnings", report.warnings, maxCell));
+  const out = ["## aalens analyze", ""];
   if (report.errors.length > 0) {
-    out.push("", "### Inputs that could not be read", "");
+    out.push("### Inputs that could not be read", "");
     for (const e of report.errors) out.push(`- ${codeSpan(e.source)}: ${escapeText(e.message)} (${e.code})`);
+    out.push("");
+  }
+  out.push(...headline(report, top));
+  if (options.summaryOnly !== true) {
+    out.push("", ...summary(report), "", ...denials(profiles, top, maxCell));
+    out.push(...pasta(report, top));
+    out.push(...rules(report, top));
+    out.push(...evidence(profiles, top));
+    out.push(...reasons("Unreadable or dropped lines", report.unparsed, maxCell));
+    out.push(...reasons("Records kept with warnings", report.warnings, maxCell));
   }
   return terminalDocument(out.join("\n") + "\n");
 }

@@ -12,6 +12,7 @@ import type { DenialGroup, InputError, ReasonCount, Summary } from "../analysis/
 import type { PastaIncident } from "../pasta/incidents.js";
 import type { PastaDiagnosis } from "../pasta/diagnose.js";
 import type { ReportedMessage } from "../pasta/messages.js";
+import type { Headline } from "./headline.js";
 
 export const REPORT_VERSION = 2;
 
@@ -41,6 +42,8 @@ export interface SuggestedRule {
 export interface AnalyzeReport {
   version: number;
   summary: Summary;
+  /** The first screen: causes, top profiles, rules to add in which files (headline.ts). */
+  headline: Headline;
   inputs: SourceSummary[];
   notes: string[];
   /** Records per line format, e.g. {"auditd": 120, "journal-json": 40}. */

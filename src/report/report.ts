@@ -15,6 +15,7 @@ import { BROADER_NOTE } from "../pasta/upstream-rules.js";
 import type { SystemFacts } from "../pasta/system-probe.js";
 import { REPORT_VERSION, type AnalysisState, type AnalyzeReport, type SuggestedRule } from "./model.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
+import { buildHeadline } from "./headline.js";
 import { coverageWarning } from "../apparmor/rules/self-check.js";
 import type { VariableTable } from "../apparmor/policy/variables.js";
 
@@ -65,7 +66,7 @@ function reasonOf(e: RuleEntry, status: PolicyVerdict, by: string | undefined): 
 const MAX_INCIDENTS = 200;
 
 /** Incidents with a bounded list of their denials (all are counted in steps). */
-function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, target: (profile: string) => RuleTarget, facts: PastaPolicyFacts | undefined, system: SystemFacts | undefined): AnalyzeReport["pasta"] {
+function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, target: (profile: string) => RuleTarget, facts: PastaPolicyFacts | undefined, system: SystemFacts | undefined, counts: Map<string, number>): AnalyzeReport["pasta"] {
   if (state.pasta === undefined) return { incidents: [], diagnoses: [], messages: [], dropped: 0, omittedIncidents: 0 };
   const incidents = buildIncidents(state.pasta, policy === undefined ? undefined : (profile, rule) => policy(profile, rule).verdict);
   const diagnoses = diagnose(incidents, target, facts, system);
@@ -73,7 +74,10 @@ function pastaReport(state: AnalysisState, policy: PolicyChecker | undefined, ta
   // A report lists at most MAX_INCIDENTS incidents (the first ones) and 20 denials each; a flood
   // of pasta starts is still diagnosed as a whole and counted in `omittedIncidents`.
   for (const i of incidents) i.denials = i.denials.slice(0, 20);
-  for (const d of diagnoses) d.incidents = d.incidents.slice(0, MAX_INCIDENTS);
+  for (const d of diagnoses) {
+    counts.set(d.id, d.incidents.length);
+    d.incidents = d.incidents.slice(0, MAX_INCIDENTS);
+  }
   return { incidents: incidents.slice(0, MAX_INCIDENTS), diagnoses, messages, dropped: state.pasta.dropped, omittedIncidents: Math.max(0, incidents.length - MAX_INCIDENTS) };
 }
 
@@ -161,9 +165,13 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
       if (found.length > 0) offers[profile] = found.map((o) => ({ include: o.include, covers: o.covers.map((i) => list[i]!.rule) }));
     }
   }
+  const incidentCounts = new Map<string, number>();
+  const pasta = pastaReport(state, options.policy, targetOfProfile, options.pastaPolicy, options.pastaSystem, incidentCounts);
+  const targetFor = (profile: string) => targets.get(profile) ?? targetOfProfile(profile);
   return {
     version: REPORT_VERSION,
     summary: state.summary,
+    headline: buildHeadline({ diagnoses: pasta.diagnoses, incidentCounts, denials: state.denials, rules, target: targetFor }),
     inputs: state.inputs,
     notes: state.notes,
     formats: state.formats,
@@ -174,7 +182,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     ruleCounts: { literal: state.rules.entries.length, grouped: grouped.entries.length },
     offers,
     targets: Object.fromEntries(targets) as Record<string, RuleTarget>,
-    pasta: pastaReport(state, options.policy, targetOfProfile, options.pastaPolicy, options.pastaSystem),
+    pasta,
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
     unparsed: state.unparsed,
     warnings: state.warnings,

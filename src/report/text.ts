@@ -9,24 +9,31 @@ import { renderPastaText } from "./pasta-text.js";
 import { reportTarget, targetLines } from "./apparmor.js";
 
 export interface TextOptions {
-  /** Terminal width; long cells are shortened with an ellipsis. */
+  /** Terminal width; long cells are shortened with an ellipsis (never a resource or a rule). */
   width?: number;
-  /** How many denial groups to list per profile before "… and N more". */
-  perProfile?: number;
+  /** How many entries every list shows before "… and N more" (--top); default DEFAULT_TOP. */
+  top?: number;
+  /** Only the headline (--summary). */
+  summaryOnly?: boolean;
   /** Bold headings and coloured warnings (terminals only). */
   color?: boolean;
 }
 
+/** Entries per list by default: a report of a 300 MB archive stays a few screens long. */
+export const DEFAULT_TOP = 10;
 
-/** Left-aligned columns; the last column takes what width is left. */
-function table(rows: string[][], width: number, indent = "  "): string[] {
+
+/**
+ * Left-aligned columns, each cut at 40 characters but the last, which is printed whole: it is
+ * the resource, and two resources that differ only at the end (netns-5d1f…, netns-5d2a…) must
+ * not look the same. A long one runs past the width rather than lose what tells it apart.
+ */
+function table(rows: string[][], indent = "  "): string[] {
   if (rows.length === 0) return [];
   const n = rows[0]!.length;
   const widths = new Array<number>(n).fill(0);
   for (const r of rows) for (let i = 0; i < n - 1; i++) widths[i] = Math.min(Math.max(widths[i]!, r[i]!.length), 40);
-  const fixed = widths.slice(0, -1).reduce((a, b) => a + b + 2, indent.length);
-  const last = Math.max(20, width - fixed);
-  return rows.map((r) => indent + r.map((c, i) => (i < n - 1 ? shorten(c, widths[i]!).padEnd(widths[i]!) : shorten(c, last))).join("  ").trimEnd());
+  return rows.map((r) => indent + r.map((c, i) => (i < n - 1 ? shorten(c, widths[i]!).padEnd(widths[i]!) : c)).join("  ").trimEnd());
 }
 
 function plural(n: number, word: string): string {
@@ -81,13 +88,22 @@ export function renderText(report: AnalyzeReport, options: TextOptions = {}): st
 
 function renderPlain(report: AnalyzeReport, options: TextOptions): string {
   const width = Math.max(60, options.width ?? 100);
-  const perProfile = options.perProfile ?? 20;
+  const top = options.top ?? DEFAULT_TOP;
   const s = report.summary;
   const out: string[] = [];
 
-  out.push("aalens analyze");
+  out.push(`aalens analyze: ${plural(s.lines, "line")} from ${plural(report.inputs.length, "input")}: ${plural(s.records, "audit record")}, ${plural(s.apparmor, "AppArmor event")}, ${plural(s.denials, "denial")}`);
+  // Inputs that could not be read come first: a report of nothing read must not look like "no denials".
+  if (report.errors.length > 0) {
+    out.push(`  ${plural(report.errors.length, "input")} could not be read:`);
+    for (const e of report.errors.slice(0, top)) out.push(`    ${terminalText(e.source)}: ${terminalText(e.message)} (${e.code})`);
+    if (report.errors.length > top) out.push(`    … and ${report.errors.length - top} more (all in --format json)`);
+  }
+  out.push(...headlineText(report, top));
+  if (options.summaryOnly === true) return out.join("\n") + "\n";
+
+  out.push("", "Details");
   for (const note of report.notes) out.push(`  ${terminalText(note)}`);
-  out.push(`  read ${plural(s.lines, "line")} from ${plural(report.inputs.length, "input")}: ${plural(s.records, "audit record")}, ${plural(s.apparmor, "AppArmor event")}, ${plural(s.denials, "denial")}`);
   if (s.duplicates > 0) out.push(`  ${plural(s.duplicates, "AppArmor record")} already read from another source (journal transports, audit.log and journal) counted once`);
   if (s.filtered > 0) out.push(`  ${plural(s.filtered, "AppArmor event")} left out by --since/--until/--profile/--host/--pasta`);
   const modes = Object.entries(report.modes).map(([m, n]) => `${m} ${n}`).join(", ");
@@ -106,26 +122,56 @@ function renderPlain(report: AnalyzeReport, options: TextOptions): string {
       byProfile.set(g.profile, list);
     }
     const profiles = [...byProfile.entries()].sort((a, b) => total(b[1]) - total(a[1]));
-    for (const [profile, groups] of profiles) {
+    for (const [profile, groups] of profiles.slice(0, top)) {
       out.push("", `  profile ${terminalText(profile)}  (${plural(total(groups), "denial")})`);
-      const rows = [["count", "operation", "class", "denied", "comm", "resource"], ...denialRows(groups.slice(0, perProfile))];
-      out.push(...table(rows, width, "    "));
-      if (groups.length > perProfile) out.push(`    … and ${groups.length - perProfile} more`);
+      const rows = [["count", "operation", "class", "denied", "comm", "resource"], ...denialRows(groups.slice(0, top))];
+      out.push(...table(rows, "    "));
+      if (groups.length > top) out.push(`    … and ${groups.length - top} more (${plural(total(groups.slice(top)), "denial")}; --top N or --format json for all)`);
+    }
+    if (profiles.length > top) {
+      const rest = profiles.slice(top);
+      out.push("", `  … and ${plural(rest.length, "more profile")} (${plural(rest.reduce((n, [, g]) => n + total(g), 0), "denial")}; --top N or --format json for all)`);
     }
   } else {
-    out.push("", "No AppArmor denials found.");
+    out.push("", report.errors.length > 0 ? "No AppArmor denials in the inputs that were read." : "No AppArmor denials found.");
   }
 
-  out.push(...renderPastaText(report.pasta));
-  out.push(...ruleSection(report, width));
+  out.push(...renderPastaText(report.pasta, top));
+  out.push(...ruleSection(report, width, top));
 
   out.push(...reasons("Unreadable or dropped lines", report.unparsed, width));
   out.push(...reasons("Records kept with warnings", report.warnings, width));
-  if (report.errors.length > 0) {
-    out.push("", "Inputs that could not be read");
-    for (const e of report.errors) out.push(`  ${terminalText(e.source)}: ${terminalText(e.message)} (${e.code})`);
-  }
   return out.join("\n") + "\n";
+}
+
+/** The first screen (see headline.ts): causes with their first step, top profiles, rules to add by file. */
+function headlineText(report: AnalyzeReport, top: number): string[] {
+  const h = report.headline;
+  const out: string[] = [""];
+  if (h.causes.length > 0) {
+    out.push("Causes found");
+    for (const c of h.causes.slice(0, top)) {
+      out.push(`  [${c.severity}] ${c.id}: ${terminalText(c.summary)}${c.id === "profile-not-reloaded" ? "" : ` (${plural(c.count, "incident")})`}`);
+      if (c.firstStep) out.push(`      first: ${terminalText(c.firstStep)}`);
+    }
+    if (h.causes.length > top) out.push(`  … and ${h.causes.length - top} more causes (below)`);
+  } else {
+    out.push(report.summary.denials > 0 ? "Causes found: none diagnosed (the denials and their rules are below)" : "Causes found: none");
+  }
+  if (h.profiles.length > 0) {
+    const shown = h.profiles.slice(0, Math.min(top, 5)).map((p) => `${terminalText(p.profile)} ${p.denials.toLocaleString("en-US")}`);
+    const rest = h.profiles.length - shown.length;
+    out.push(`Most denials: ${shown.join(", ")}${rest > 0 ? `, … and ${plural(rest, "more profile")}` : ""}`);
+  }
+  if (h.rules.count > 0) {
+    out.push(`${plural(h.rules.count, "rule")} to add in ${plural(h.rules.files.length, "file")}${report.pasta.diagnoses.length > 0 ? " (the fixes above come first)" : ""}:`);
+    for (const f of h.rules.files.slice(0, top)) out.push(`  ${String(f.rules).padStart(5)}  ${terminalText(f.file)}`);
+    if (h.rules.files.length > top) out.push(`  … and ${plural(h.rules.files.length - top, "more file")}`);
+    out.push("  print them ready to paste with: aalens rules INPUT…");
+  } else if (report.summary.denials > 0) out.push("Rules to add: none");
+  if (h.alreadyAllowed > 0) out.push(`${plural(h.alreadyAllowed, "rule")} already in the installed policy: reload, do not add (see the cause above)`);
+  if (h.review > 0) out.push(`${plural(h.review, "rule")} printed commented out, for review (see why beside each)`);
+  return out;
 }
 
 /** The events that gave no rule, one entry per reason (the same reason of several profiles counted once), the commonest first. */
@@ -140,7 +186,7 @@ function unmappedLine(report: AnalyzeReport): string[] {
 }
 
 /** Suggested rules by profile: the ones to add first, then those the policy already has or denies. */
-function ruleSection(report: AnalyzeReport, width: number): string[] {
+function ruleSection(report: AnalyzeReport, width: number, top: number): string[] {
   if (report.rules.length === 0) return report.unmapped.length === 0 ? [] : ["", "Suggested rules: none", ...unmappedLine(report)];
   const { literal, grouped } = report.ruleCounts;
   const counts = literal === grouped ? `${plural(literal, "rule")}` : `${plural(literal, "rule")} (${grouped} after grouping)`;
@@ -151,16 +197,22 @@ function ruleSection(report: AnalyzeReport, width: number): string[] {
     if (list === undefined) byProfile.set(r.profile, [r]);
     else list.push(r);
   }
-  for (const [profile, rules] of byProfile) {
+  const profiles = [...byProfile];
+  for (const [profile, rules] of profiles.slice(0, top)) {
     out.push("", `  profile ${terminalText(profile)}`);
     const target = reportTarget(report, profile);
     out.push(...targetLines(target).map((l) => `    ${terminalText(l)}`));
-    for (const r of rules) {
+    for (const r of rules.slice(0, top)) {
       const mark = r.warning !== undefined ? "  # WARNING " : r.status === "missing" || r.status === "unknown" ? "    " : r.status === "not-applicable" ? "  # " : `  # ${r.status}: `;
       // Rules are never shortened: they are meant to be copied.
       out.push(`  ${mark}${terminalText(r.rule)}  # ${r.covers.count}×${r.broader ? ", broader than the denials (aalens rules says why)" : ""}`);
       if (r.warning !== undefined) out.push(shorten(`        ${terminalText(r.warning)}`, width));
     }
+    if (rules.length > top) out.push(`    … and ${plural(rules.length - top, "more rule")} (aalens rules prints them all)`);
+  }
+  if (profiles.length > top) {
+    const rest = profiles.slice(top);
+    out.push("", `  … and ${plural(rest.reduce((n, [, r]) => n + r.length, 0), "more rule")} for ${plural(rest.length, "more profile")} (aalens rules prints them all)`);
   }
   out.push(...unmappedLine(report));
   return out;

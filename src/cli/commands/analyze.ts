@@ -1,7 +1,7 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
 import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
 import { collectState, exitStatus, writeReport } from "../run.js";
-import { ANALYSIS_OPTIONS, runOptions, type RunOptions } from "../options.js";
+import { ANALYSIS_OPTIONS, REPORT_HELP, REPORT_OPTIONS, runOptions, type RunOptions } from "../options.js";
 import { Output } from "../output.js";
 import { ruleStanding } from "../policy.js";
 import { saveState } from "../state-file.js";
@@ -37,6 +37,7 @@ Options:
       --pasta                only pasta-related events
       --fail-on-denials      exit with status 3 when denials were found (CI, monitoring)
       --no-color             no colour (also NO_COLOR=1; colour is only ever used on a terminal)
+${REPORT_HELP}
 ${INPUT_HELP}
 
 Examples:
@@ -54,6 +55,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     ...INPUT_OPTIONS,
     ...ANALYSIS_OPTIONS,
+    ...REPORT_OPTIONS,
     format: { type: "string", short: "f", default: "text" },
     "save-state": { type: "string" },
     "csv-rows": { type: "string", default: "denials" },

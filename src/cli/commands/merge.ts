@@ -1,7 +1,7 @@
 /** `aalens merge`: one report from the states of several runs or hosts. */
 import { parseCommandArgs, UsageError } from "../args.js";
 import { writeReport } from "../run.js";
-import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
+import { ANALYSIS_OPTIONS, REPORT_HELP, REPORT_OPTIONS, runOptions } from "../options.js";
 import { loadState } from "../state-file.js";
 import { Collector } from "../../analysis/collector.js";
 import type { AnalysisState } from "../../report/model.js";
@@ -18,6 +18,7 @@ Options:
       --save-state FILE      save the merged state (to merge again later)
       --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
+${REPORT_HELP}
   -o, --output FILE          write the report to FILE instead of stdout
   -h, --help                 show this help
 
@@ -29,6 +30,7 @@ Examples:
 export async function runMerge(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     ...ANALYSIS_OPTIONS,
+    ...REPORT_OPTIONS,
     format: { type: "string", short: "f", default: "text" },
     output: { type: "string", short: "o" },
     "save-state": { type: "string" },

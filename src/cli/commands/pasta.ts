@@ -1,11 +1,12 @@
 /** `aalens pasta`: pasta incidents, the Podman/Buildah action behind them, root causes and fixes. */
 import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
 import { collectState, exitStatus } from "../run.js";
-import { ANALYSIS_OPTIONS, modesOption, runOptions } from "../options.js";
+import { ANALYSIS_OPTIONS, REPORT_OPTIONS, modesOption, runOptions } from "../options.js";
 import { Output } from "../output.js";
 import { policyNotes, policyReportOptions } from "../policy.js";
 import { buildReport } from "../../report/report.js";
 import { renderPastaText } from "../../report/pasta-text.js";
+import { DEFAULT_TOP } from "../../report/text.js";
 import { jsonText, terminalText } from "../../report/text-safety.js";
 import { probeSystem, systemLines } from "../../pasta/system-probe.js";
 
@@ -26,6 +27,8 @@ Options:
                              the distribution — and use it in the diagnoses
       --root DIR             with --system: read the files under DIR instead of / (an image, a
                              copy of the affected host's files); no program is run then
+      --top N                list the first N incidents and messages (default 10; every one is
+                             still diagnosed)
       --since, --until, --profile, --host, --pasta, --fail-on-denials, --no-color
                              as for aalens analyze (see aalens analyze --help)
 ${INPUT_HELP}
@@ -41,6 +44,7 @@ export async function runPasta(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     ...INPUT_OPTIONS,
     ...ANALYSIS_OPTIONS,
+    top: REPORT_OPTIONS.top!,
     format: { type: "string", short: "f", default: "text" },
     system: { type: "boolean" },
     root: { type: "string" },
@@ -61,7 +65,7 @@ export async function runPasta(argv: string[]): Promise<number> {
   if (format === "json") out.push(jsonText(system === undefined ? report.pasta : { ...report.pasta, system }, 2) + "\n");
   else {
     const head = system === undefined ? [] : ["", "this system (read-only probes):", ...systemLines(system).map((l) => `  ${terminalText(l)}`)];
-    const lines = renderPastaText(report.pasta);
+    const lines = renderPastaText(report.pasta, opts.top ?? DEFAULT_TOP);
     const none = `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)`;
     out.push((lines.length === 0 && head.length === 0 ? none : ["aalens pasta", ...report.notes.map((n) => `  ${terminalText(n)}`), ...head, ...(lines.length === 0 ? ["", none] : lines)].join("\n")) + "\n");
   }

@@ -154,7 +154,7 @@ export async function runWatch(argv: string[]): Promise<number> {
     for (const r of rules) printedRules.add(`${r.profile}\0${r.rule}`);
     if (incidents.length === 0 && rules.length === 0) return;
     const out: string[] = ["", "── settled ──"];
-    if (incidents.length > 0) out.push(...renderPastaText({ ...report.pasta, incidents, omittedIncidents: 0, dropped: 0 }));
+    if (incidents.length > 0) out.push(...renderPastaText({ ...report.pasta, incidents, omittedIncidents: 0, dropped: 0 }, incidents.length));
     if (rules.length > 0) out.push("", renderApparmor({ ...report, rules }).trimEnd());
     process.stdout.write(out.join("\n") + "\n\n");
   };
