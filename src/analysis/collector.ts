@@ -18,6 +18,7 @@ import type { EventFilter } from "./filter.js";
 import { NestedMap } from "./nested-map.js";
 import { enrich, type AnalyzedEvent } from "./enrich.js";
 import { internalSkip } from "../parse/internal.js";
+import { isSelinuxAvc, LSM_RECORD_TYPES } from "../input/other-lsm.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -66,7 +67,7 @@ interface Contribution {
 export const MAX_SEEN = 500_000;
 
 function emptySummary(): Summary {
-  return { lines: 0, records: 0, apparmor: 0, denials: 0, duplicates: 0, filtered: 0, unparsed: 0, warnings: 0, skippedLines: 0, inputErrors: 0 };
+  return { lines: 0, records: 0, apparmor: 0, denials: 0, duplicates: 0, filtered: 0, unparsed: 0, warnings: 0, selinux: 0, skippedLines: 0, inputErrors: 0 };
 }
 
 export interface CollectorOptions {
@@ -144,6 +145,7 @@ export class Collector {
     this.summary.records++;
     bump(this.formats, h.format);
     bump(this.types, h.type);
+    if (LSM_RECORD_TYPES.has(h.type) && isSelinuxAvc(text)) this.summary.selinux = (this.summary.selinux ?? 0) + 1;
     this.assembler.addHeader(h, text);
   }
 
@@ -152,6 +154,7 @@ export class Collector {
     s.records++;
     bump(this.formats, r.format);
     bump(this.types, r.type ?? "(none)");
+    if (r.type !== null && LSM_RECORD_TYPES.has(r.type) && r.fields.apparmor === undefined && r.msg?.apparmor === undefined && isSelinuxAvc(text)) s.selinux = (s.selinux ?? 0) + 1;
     if (r.warnings !== undefined) {
       s.warnings++;
       for (const w of r.warnings) this.count(this.warnings, w.code, w.message, { source: r.source, line: r.line, excerpt: excerpt(text) });
@@ -324,7 +327,7 @@ export class Collector {
     const other = structuredClone(state);
     const overlap = this.takeOutKnown(other);
     const s = this.summary;
-    for (const k of Object.keys(s) as Array<keyof Summary>) s[k] += other.summary[k] ?? 0;
+    for (const k of Object.keys(s) as Array<keyof Summary>) s[k] = (s[k] ?? 0) + (other.summary[k] ?? 0);
     this.inputs.push(...other.inputs);
     this.notes.push(...other.notes);
     this.errors.push(...other.errors);

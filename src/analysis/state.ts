@@ -69,6 +69,8 @@ export interface Summary {
   unparsed: number;
   /** Records kept despite an oddity (bad hex, unterminated quote …). */
   warnings: number;
+  /** SELinux AVC / USER_AVC records (another LSM's decisions: counted, not analyzed); absent from states saved before it was counted. */
+  selinux?: number;
   /** Lines dropped by framing (too long, bad journal entry). */
   skippedLines: number;
   /** Inputs that could not be read (or only partly). */

@@ -282,6 +282,8 @@ const denialGroup = record<DenialGroup>({
 const summary = record<Summary>({
   lines: count, records: count, apparmor: count, denials: count, duplicates: count,
   filtered: count, unparsed: count, warnings: count, skippedLines: count, inputErrors: count,
+  // States saved before SELinux records were counted have none.
+  selinux: opt(count),
 });
 
 const sourceSummary = record<SourceSummary>({ source: str, compression: str, container: str, lines: count, bytes: count });

@@ -25,6 +25,8 @@ export interface ByteMarkers {
 /** The record types a companion can have (the ones that describe the process, and EOE). */
 const COMPANION_TYPES = new Set(["SYSCALL", "CWD", "PROCTITLE", "EXECVE", "EOE"]);
 /** Types whose body is AppArmor's even without `apparmor=` (old kernels' records). */
+import { LSM_RECORD_TYPES } from "./other-lsm.js";
+
 const APPARMOR_TYPE = /^(?:APPARMOR|AA$|UNKNOWN\[150\d\]$|150\d$)/;
 const RING = 16;
 /** Recent AppArmor audit ids whose companions may still come. */
@@ -215,8 +217,9 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
       // A record handed over is counted by the parser; one that is not is counted here, once.
       const { type } = header;
       const stamped = auditId(buf, header.at, e);
-      // Old kernels' AppArmor types, and a body the parser must judge (no stamp, truncated, garbled): handed over.
-      if (APPARMOR_TYPE.test(type) || afterStamp < 0 || (type !== "EOE" && !opensWithPair(buf, afterStamp, e))) return keep({ source, line: lineNo_, text: decode(buf, s, e) });
+      // Old kernels' AppArmor types, another LSM's access decisions (counted apart: other-lsm.ts), and a
+      // body the parser must judge (no stamp, truncated, garbled): handed over.
+      if (APPARMOR_TYPE.test(type) || LSM_RECORD_TYPES.has(type) || afterStamp < 0 || (type !== "EOE" && !opensWithPair(buf, afterStamp, e))) return keep({ source, line: lineNo_, text: decode(buf, s, e) });
       const id = COMPANION_TYPES.has(type) ? stamped : -1;
       if (id !== -1 && openIds.includes(id)) return keep({ source, line: lineNo_, text: decode(buf, s, e) });
       if (id !== -1 && type !== "EOE") {

@@ -11,6 +11,7 @@
 import type { PastaDiagnosis, Severity } from "../pasta/diagnose.js";
 import type { DenialGroup, SuggestedRule } from "./model.js";
 import type { RuleTarget } from "../apparmor/local/target.js";
+import { selinuxNote } from "../input/other-lsm.js";
 
 export interface HeadlineCause {
   id: string;
@@ -32,6 +33,8 @@ export interface Headline {
   alreadyAllowed: number;
   /** Rules printed commented out, for review (dangerous, or not covering their denials). */
   review: number;
+  /** Another security module's records seen (not analyzed), with what to use instead. */
+  otherLsm: Array<{ lsm: "selinux"; count: number; note: string }>;
 }
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -67,6 +70,7 @@ export function buildHeadline(input: {
   denials: DenialGroup[];
   rules: SuggestedRule[];
   target: (profile: string) => RuleTarget;
+  selinux: number;
 }): Headline {
   const causes: HeadlineCause[] = input.diagnoses.map((d) => ({
     id: d.id,
@@ -111,6 +115,7 @@ export function buildHeadline(input: {
     rules: { count, files: [...files.values()].sort((a, b) => b.rules - a.rules || a.file.localeCompare(b.file)) },
     alreadyAllowed: stale.length,
     review,
+    otherLsm: input.selinux > 0 ? [{ lsm: "selinux", count: input.selinux, note: selinuxNote(input.selinux) }] : [],
   };
 }
 

@@ -260,6 +260,7 @@ function headline(report: AnalyzeReport, top: number): string[] {
   } else if (report.summary.denials > 0) out.push("- Rules to add: none");
   if (h.alreadyAllowed > 0) out.push(`- ${plural(h.alreadyAllowed, "rule")} already in the installed policy: reload, do not add`);
   if (h.review > 0) out.push(`- ${plural(h.review, "rule")} printed commented out, for review`);
+  for (const o of h.otherLsm) out.push(`- ${clean(o.note)}`);
   return out;
 }
 

@@ -171,7 +171,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
   return {
     version: REPORT_VERSION,
     summary: state.summary,
-    headline: buildHeadline({ diagnoses: pasta.diagnoses, incidentCounts, denials: state.denials, rules, target: targetFor }),
+    headline: buildHeadline({ diagnoses: pasta.diagnoses, incidentCounts, denials: state.denials, rules, target: targetFor, selinux: state.summary.selinux ?? 0 }),
     inputs: state.inputs,
     notes: state.notes,
     formats: state.formats,

@@ -171,6 +171,7 @@ function headlineText(report: AnalyzeReport, top: number): string[] {
   } else if (report.summary.denials > 0) out.push("Rules to add: none");
   if (h.alreadyAllowed > 0) out.push(`${plural(h.alreadyAllowed, "rule")} already in the installed policy: reload, do not add (see the cause above)`);
   if (h.review > 0) out.push(`${plural(h.review, "rule")} printed commented out, for review (see why beside each)`);
+  for (const o of h.otherLsm) out.push(o.note);
   return out;
 }
 
