@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { aalens } from "./helpers/cli.js";
 import { parseRfc4180 as parseCsv } from "./helpers/rfc4180.js";
+import { compileRules, parserMajorVersion } from "../src/apparmor/validate.js";
 
 const json = JSON.parse(aalens(["analyze", "--no-policy", "--format", "json", "samples/"]).stdout);
 
@@ -16,8 +17,22 @@ describe("analyze exports", () => {
     const r = aalens(["analyze", "--no-policy", "--format", "csv", "samples/"]);
     expect(r.status, r.stderr).toBe(0);
     const [header, ...rows] = parseCsv(r.stdout);
-    expect(header).toEqual(["time", "host", "profile", "mode", "class", "operation", "resource", "requested", "denied", "pid", "comm", "exe", "pasta_operation", "caller", "suggested_rule", "source", "line", "rule_status", "warning", "rule_file"]);
+    expect(header).toEqual(["time", "host", "profile", "mode", "class", "operation", "resource", "requested", "denied", "pid", "comm", "exe", "pasta_operation", "caller", "suggested_rule", "source", "line", "rule_status", "warning", "rule_file", "utc_offset"]);
     expect(rows).toHaveLength(json.summary.denials);
+  });
+
+  it("CSV rule cells paste into a profile as they are: no formula start, and apparmor_parser compiles each", () => {
+    for (const mode of ["denials", "aggregate"]) {
+      const [header, ...rows] = parseCsv(aalens(["analyze", "--no-policy", "--format", "csv", "--csv-rows", mode, "samples/"]).stdout);
+      const at = header!.indexOf("suggested_rule");
+      const rules = [...new Set(rows.map((r) => r[at]!).filter((r) => r !== ""))];
+      expect(rules.length, mode).toBeGreaterThan(10);
+      // What a spreadsheet would run as a formula, or a ' that csv-stringify would add to stop it.
+      for (const r of rules) expect(r, mode).not.toMatch(/^[\s]*[=+\-@'\uFF1D\uFF0B\uFF0D\uFF20]/);
+      expect(rules, mode).toContain("file @{run}/user/@{uid}/** rw,");
+      const compiled = compileRules(rules.filter((r) => (parserMajorVersion() ?? 0) >= 4 || !/^(?:userns|mqueue|io_uring)\b/.test(r)));
+      expect(compiled.failures, mode).toEqual([]);
+    }
   });
 
   it("CSV rule_file: the file aalens rules writes, from the installed policy", () => {

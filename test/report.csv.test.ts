@@ -65,7 +65,7 @@ describe("CSV columns", () => {
       "pasta_operation", "caller", "suggested_rule", "source", "line",
     ]);
     expect(CSV_AGGREGATE_COLUMNS.map((c) => c.key)).toEqual(["count", "first_seen", "last_seen"]);
-    expect(CSV_LATE_COLUMNS.map((c) => c.key)).toEqual(["rule_status", "warning", "rule_file"]);
+    expect(CSV_LATE_COLUMNS.map((c) => c.key)).toEqual(["rule_status", "warning", "rule_file", "utc_offset"]);
     expect(csvColumns("denials")).toEqual([...CSV_COLUMNS, ...CSV_LATE_COLUMNS]);
     expect(csvColumns("aggregate")).toEqual([...CSV_COLUMNS, ...CSV_AGGREGATE_COLUMNS, ...CSV_LATE_COLUMNS]);
     for (const c of csvColumns("aggregate")) {
@@ -91,7 +91,7 @@ describe("CSV rows", () => {
     const rows = views.map((v) => csvEventRow(v));
     expect(rows[0]).toMatchObject({
       profile: "passt", mode: "DENIED", class: "file", operation: "open", requested: "r", denied: "r", pid: 24790, comm: "pasta",
-      pasta_operation: "netns-open", caller: "podman-container", suggested_rule: "@{run}/user/@{uid}/** rw,", source: "t.log", line: 1,
+      pasta_operation: "netns-open", caller: "podman-container", suggested_rule: "file @{run}/user/@{uid}/** rw,", source: "t.log", line: 1,
     });
     expect(rows[1]).toMatchObject({ class: "capability", resource: "net_admin", suggested_rule: "capability net_admin,", pasta_operation: null, caller: null });
     const { rows: parsed } = parseRfc4180Objects(await csvText("denials", rows));

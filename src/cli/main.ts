@@ -28,7 +28,8 @@ Commands:
   rules [INPUT…]     the missing AppArmor rules per profile, ready for /etc/apparmor.d/local/
   pasta [INPUT…]     pasta (Podman/Buildah networking) incidents: the refused step, cause and fix
   merge STATE…       combine states saved by analyze --save-state (other runs, other hosts)
-  watch FILE…        follow log files live and print each new denial (tail -F, resumable)
+  watch [FILE…]      follow the journal (the default) or log files live and print each new
+                     denial as it happens (tail -F, rotation, resumable with --state)
   parse [INPUT…]     every record as NDJSON
 
 Options:

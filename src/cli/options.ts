@@ -5,6 +5,7 @@
 import type { Mode } from "../parse/record.js";
 import { DEFAULT_MAX_LINE_LENGTH } from "../input/read-stream.js";
 import { globRegExp, type FilterSpec } from "../analysis/filter.js";
+import type { Zone } from "../report/time-format.js";
 import { intOption, resolveInputs, UsageError, type Options } from "./args.js";
 
 /** Options of every command that reads logs into an analysis. */
@@ -19,6 +20,7 @@ export const ANALYSIS_OPTIONS: Options = {
   profile: { type: "string", multiple: true },
   host: { type: "string", multiple: true },
   pasta: { type: "boolean" },
+  utc: { type: "boolean" },
 };
 
 /** Options of the commands that print a report (analyze, merge, pasta). */
@@ -32,6 +34,11 @@ export const REPORT_HELP = `      --summary              print only the headline
                              fix, the profiles with the most denials, the rules to add by file
       --top N                show the first N entries of every list (default 10); each cut says
                              how many more there are`;
+
+/** The zone times are shown and read in: local, as journalctl, or UTC with --utc. */
+export function zoneOption(values: Record<string, unknown>): Zone {
+  return values.utc === true ? "utc" : "local";
+}
 
 /** Which installed policy rules are checked against: a directory (default /etc/apparmor.d), or none. */
 export type PolicyChoice = { dir?: string } | null;
@@ -52,6 +59,8 @@ export interface RunOptions {
   top?: number;
   /** Only the headline (--summary). */
   summaryOnly: boolean;
+  /** The zone of every time shown and of --since/--until without an offset (--utc). */
+  zone: Zone;
   saveState?: string;
 }
 
@@ -77,23 +86,37 @@ export function modesOption(value: unknown): Set<Mode> {
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** `2h`, `30m`, `1d` (before now) or an ISO date/time → epoch ms. */
-export function parseTimeOption(value: string, name: string, now = Date.now()): number {
+/** A date, or date and time, without an offset: read in the report's zone. */
+const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?)?$/;
+
+/**
+ * `2h`, `30m`, `1d` (before now) or an ISO date/time → epoch ms. A time without an offset
+ * (`2025-11-29 10:00`, `2025-11-29`) is read in the zone the report shows, local unless --utc,
+ * as journalctl reads --since.
+ */
+export function parseTimeOption(value: string, name: string, now = Date.now(), zone: Zone = "local"): number {
   const rel = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(value.trim());
   if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2]!]!;
+  const wall = WALL_TIME.exec(value.trim());
+  if (wall !== null) {
+    const [y, mo, d, h, mi, s] = wall.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+    const ms = Number((wall[7] ?? "0").padEnd(3, "0"));
+    const t = zone === "utc" ? Date.UTC(y, mo - 1, d, h, mi, s, ms) : new Date(y, mo - 1, d, h, mi, s, ms).getTime();
+    if (!Number.isNaN(t)) return t;
+  }
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new UsageError(`--${name} needs an ISO date/time or a duration such as 2h or 1d, not "${value}"`);
   return t;
 }
 
-export function filterSpec(values: Record<string, unknown>): FilterSpec {
+export function filterSpec(values: Record<string, unknown>, zone: Zone = zoneOption(values)): FilterSpec {
   const spec: FilterSpec = {
     profiles: ((values.profile as string[] | undefined) ?? []).map(globRegExp),
     hosts: (values.host as string[] | undefined) ?? [],
     pasta: values.pasta === true,
   };
-  if (values.since !== undefined) spec.since = parseTimeOption(values.since as string, "since");
-  if (values.until !== undefined) spec.until = parseTimeOption(values.until as string, "until");
+  if (values.since !== undefined) spec.since = parseTimeOption(values.since as string, "since", Date.now(), zone);
+  if (values.until !== undefined) spec.until = parseTimeOption(values.until as string, "until", Date.now(), zone);
   return spec;
 }
 
@@ -119,6 +142,7 @@ export function runOptions(values: Record<string, unknown>, positionals: string[
     failOnDenials: values["fail-on-denials"] === true,
     color: useColor(values),
     summaryOnly: values.summary === true,
+    zone: zoneOption(values),
   };
   if (values.top !== undefined) opts.top = intOption(values.top, "top", 10);
   if (values.output !== undefined) opts.output = values.output as string;

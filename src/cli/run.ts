@@ -12,6 +12,7 @@ import { renderText } from "../report/text.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderCsvAggregate } from "../report/csv.js";
 import { Output } from "./output.js";
+import { reportInZone } from "../report/time-format.js";
 import { policyNotes, policyReportOptions } from "./policy.js";
 import { saveState } from "./state-file.js";
 import { Progress } from "./progress.js";
@@ -68,9 +69,9 @@ export async function writeReport(state: AnalysisState, opts: RunOptions, format
       await out.drain();
     }
   }
-  else if (format === "markdown") out.push(renderMarkdown(report, { ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
-  else if (format === "csv") out.push(renderCsvAggregate(report));
-  else out.push(renderText(report, { width: process.stdout.columns, color: opts.color, ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
+  else if (format === "markdown") out.push(renderMarkdown(reportInZone(report, opts.zone), { ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
+  else if (format === "csv") out.push(renderCsvAggregate(report, opts.zone));
+  else out.push(renderText(reportInZone(report, opts.zone), { width: process.stdout.columns, color: opts.color, ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
   await out.close();
   return exitStatus(state, opts);
 }

@@ -12,6 +12,7 @@ import { stringify as stringifySync, type Options as StringifyOptions } from "cs
 import type { AnalyzeReport, DenialGroup, SuggestedRule } from "./model.js";
 import type { AnalyzedEvent } from "../analysis/enrich.js";
 import { ruleFileOf } from "../apparmor/local/target.js";
+import { csvOffset, csvTime, type Zone } from "./time-format.js";
 
 export type CsvRowMode = "denials" | "aggregate";
 
@@ -29,7 +30,7 @@ export interface CsvColumn {
 
 /** The columns of both row modes, in this order. */
 export const CSV_COLUMNS: readonly CsvColumn[] = [
-  { key: "time", header: "time", doc: "ISO 8601 UTC time of the event (aggregate: first seen); empty when the line has no time" },
+  { key: "time", header: "time", doc: "time of the event as YYYY-MM-DD HH:MM:SS.mmm, local time (UTC with --utc), the form spreadsheets import as a date-time; its offset is in utc_offset (aggregate: first seen); empty when the line has no time" },
   { key: "host", header: "host", doc: "host from node= or the syslog/journal envelope (aggregate: hosts seen, space-separated)" },
   { key: "profile", header: "profile", doc: "the AppArmor profile (label) that refused the access" },
   { key: "mode", header: "mode", doc: "DENIED, KILL, ALLOWED or AUDIT, as selected by --mode (aggregate: the modes of the group, space-separated)" },
@@ -53,13 +54,14 @@ export const CSV_LATE_COLUMNS: readonly CsvColumn[] = [
   { key: "rule_status", header: "rule_status", doc: "the suggested rule against the installed policy: missing, allowed, denied, unknown (no policy read) or not-applicable (no policy file holds the profile)" },
   { key: "warning", header: "warning", doc: "why the suggested rule needs a closer look before use (it is printed commented out by aalens rules), else empty" },
   { key: "rule_file", header: "rule_file", doc: "where the suggested rule goes, as aalens rules says: the local file the installed profile reads, or that file and the include line to add first; empty when no policy file holds the profile" },
+  { key: "utc_offset", header: "utc_offset", doc: "the offset from UTC of the times in the row (UTC+01:00; UTC+00:00 with --utc), so they are never ambiguous" },
 ];
 
 /** Added after CSV_COLUMNS in `aggregate` mode. */
 export const CSV_AGGREGATE_COLUMNS: readonly CsvColumn[] = [
   { key: "count", header: "count", doc: "aggregate only: events in the group" },
-  { key: "first_seen", header: "first_seen", doc: "aggregate only: ISO 8601 UTC time of the group's first event (empty when none had a time)" },
-  { key: "last_seen", header: "last_seen", doc: "aggregate only: ISO 8601 UTC time of the group's last event (empty when none had a time)" },
+  { key: "first_seen", header: "first_seen", doc: "aggregate only: time of the group's first event, as the time column (empty when none had a time)" },
+  { key: "last_seen", header: "last_seen", doc: "aggregate only: time of the group's last event, as the time column (empty when none had a time)" },
 ];
 
 /** The columns written in a row mode. */
@@ -72,17 +74,30 @@ export const CSV_NEUTRALISATION =
   "Control and format characters other than TAB and LF (NUL, CR, ESC …, DEL, C1 controls, bidi and zero-width characters) are replaced by U+FFFD. " +
   "A cell a spreadsheet would take for a formula (starting with = + - @, TAB or CR, or their full-width forms, also after leading spaces) " +
   "gets a ' in front; so does a cell that starts with ' itself, so that removing one leading ' from any cell that has one gives the value as logged. " +
-  "Suggested rules that start with a variable (@{run}/…, @{PROC}/…) therefore start with '@ in the CSV.";
+  "Suggested rules never need it: one that starts with a variable is written with AppArmor's optional file keyword (file @{run}/user/@{uid}/** rw,), the same rule, so a rule cell pastes into a profile as it is.";
+
+/**
+ * A suggested rule as a CSV cell that pastes into a profile as it is. A file rule that starts
+ * with a variable (`@{run}/user/@{uid}/** rw,`) would start with `@`, which spreadsheets take
+ * for a formula and csv-stringify would neutralise with a `'` that breaks the profile; it is
+ * written with AppArmor's optional `file` keyword instead (`file @{run}/user/@{uid}/** rw,`),
+ * the same rule to apparmor_parser. Other rules start with a letter, `/` or `#`.
+ */
+export function csvRule(rule: string): string {
+  return rule.startsWith("@{") ? `file ${rule}` : rule;
+}
 
 /** The suggested rule's standing: its status against the installed policy, and its warning. */
 export type RuleStanding = (view: AnalyzedEvent) => { status: string; warning: string | null; file: string | null };
 
 /** One `denials` row: one AppArmor event as it was logged. */
-export function csvEventRow(view: AnalyzedEvent, standing?: RuleStanding): CsvRow {
+export function csvEventRow(view: AnalyzedEvent, standing?: RuleStanding, zone: Zone = "local"): CsvRow {
   const { record, fields, event } = view;
   const s = view.rule === null ? { status: "", warning: null, file: null } : standing?.(view) ?? { status: "unknown", warning: null, file: null };
+  const time = record.time ?? event.time;
   return {
-    time: record.time ?? event.time,
+    time: csvTime(time, zone),
+    utc_offset: csvOffset(time, zone),
     host: record.host ?? event.host,
     profile: fields.profile ?? null,
     mode: record.mode,
@@ -96,7 +111,7 @@ export function csvEventRow(view: AnalyzedEvent, standing?: RuleStanding): CsvRo
     exe: event.process.exe ?? fields.exe ?? null,
     pasta_operation: view.pastaStep,
     caller: view.caller,
-    suggested_rule: view.rule,
+    suggested_rule: view.rule === null ? null : csvRule(view.rule),
     source: record.source,
     line: record.line,
     rule_status: s.status || null,
@@ -116,12 +131,13 @@ function ruleFor(g: DenialGroup, rules: SuggestedRule[]): SuggestedRule | undefi
 }
 
 /** One `aggregate` row per denial group of the report, in the report's order (most frequent first). */
-export function csvAggregateRows(report: AnalyzeReport): CsvRow[] {
+export function csvAggregateRows(report: AnalyzeReport, zone: Zone = "local"): CsvRow[] {
   return report.denials.map((g) => {
     const ex = g.examples[0];
     const rule = ruleFor(g, report.rules);
     return {
-      time: g.firstSeen,
+      time: csvTime(g.firstSeen, zone),
+      utc_offset: csvOffset(g.firstSeen, zone),
       host: g.hosts.join(" "),
       profile: g.profile,
       mode: Object.keys(g.modes).join(" ") || null,
@@ -135,15 +151,15 @@ export function csvAggregateRows(report: AnalyzeReport): CsvRow[] {
       exe: null,
       pasta_operation: null,
       caller: null,
-      suggested_rule: rule?.rule ?? null,
+      suggested_rule: rule === undefined ? null : csvRule(rule.rule),
       rule_status: rule?.status ?? null,
       warning: rule?.warning ?? null,
       rule_file: rule === undefined ? null : ruleFileOf(report.targets[g.profile]),
       source: ex?.source ?? null,
       line: ex?.line ?? null,
       count: g.count,
-      first_seen: g.firstSeen,
-      last_seen: g.lastSeen,
+      first_seen: csvTime(g.firstSeen, zone),
+      last_seen: csvTime(g.lastSeen, zone),
     };
   });
 }
@@ -200,6 +216,6 @@ export class CsvBatcher {
 }
 
 /** The whole CSV of a report's denial groups, as one string. */
-export function renderCsvAggregate(report: AnalyzeReport): string {
-  return stringifySync(csvAggregateRows(report), csvOptions("aggregate"));
+export function renderCsvAggregate(report: AnalyzeReport, zone: Zone = "local"): string {
+  return stringifySync(csvAggregateRows(report, zone), csvOptions("aggregate"));
 }

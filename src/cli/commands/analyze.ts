@@ -35,6 +35,8 @@ Options:
       --profile GLOB         only these profiles (repeatable; * and ? globs)
       --host NAME            only these hosts (repeatable)
       --pasta                only pasta-related events
+      --utc                  show times in UTC (default: local time, as journalctl); --since and
+                             --until without an offset are read in the same zone
       --fail-on-denials      exit with status 3 when denials were found (CI, monitoring)
       --no-color             no colour (also NO_COLOR=1; colour is only ever used on a terminal)
 ${REPORT_HELP}
@@ -84,7 +86,7 @@ async function streamCsv(opts: RunOptions): Promise<number> {
   const standing = ruleStanding(opts.policy);
   const state = await collectState(opts, {
     aggregate: opts.saveState !== undefined,
-    onEvent: (v) => csv.add(csvEventRow(v, standing)),
+    onEvent: (v) => csv.add(csvEventRow(v, standing, opts.zone)),
     afterBatch: () => (out.push(csv.take()), out.drain()),
   });
   out.push(csv.take(true));

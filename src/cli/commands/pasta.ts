@@ -7,6 +7,7 @@ import { policyNotes, policyReportOptions } from "../policy.js";
 import { buildReport } from "../../report/report.js";
 import { renderPastaText } from "../../report/pasta-text.js";
 import { DEFAULT_TOP } from "../../report/text.js";
+import { reportInZone } from "../../report/time-format.js";
 import { jsonText, terminalText } from "../../report/text-safety.js";
 import { probeSystem, systemLines } from "../../pasta/system-probe.js";
 
@@ -29,7 +30,7 @@ Options:
                              copy of the affected host's files); no program is run then
       --top N                list the first N incidents and messages (default 10; every one is
                              still diagnosed)
-      --since, --until, --profile, --host, --pasta, --fail-on-denials, --no-color
+      --since, --until, --utc, --profile, --host, --pasta, --fail-on-denials, --no-color
                              as for aalens analyze (see aalens analyze --help)
 ${INPUT_HELP}
 
@@ -38,7 +39,8 @@ Examples:
   podman run --rm alpine true 2> err.txt; sudo journalctl -k -o json | aalens pasta - err.txt
   aalens pasta --format json samples/ | jq '.diagnoses[].id'
 
-Exit status: 0 all read, 2 some input or line was skipped (reported), 1 usage error.`;
+Exit status: 0 all read, 2 some input or line was skipped (reported), 3 AppArmor denials (of
+pasta or not) found with --fail-on-denials, 1 usage error.`;
 
 export async function runPasta(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -65,7 +67,7 @@ export async function runPasta(argv: string[]): Promise<number> {
   if (format === "json") out.push(jsonText(system === undefined ? report.pasta : { ...report.pasta, system }, 2) + "\n");
   else {
     const head = system === undefined ? [] : ["", "this system (read-only probes):", ...systemLines(system).map((l) => `  ${terminalText(l)}`)];
-    const lines = renderPastaText(report.pasta, opts.top ?? DEFAULT_TOP);
+    const lines = renderPastaText(reportInZone(report, opts.zone).pasta, opts.top ?? DEFAULT_TOP);
     const none = `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)`;
     out.push((lines.length === 0 && head.length === 0 ? none : ["aalens pasta", ...report.notes.map((n) => `  ${terminalText(n)}`), ...head, ...(lines.length === 0 ? ["", none] : lines)].join("\n")) + "\n");
   }

@@ -9,6 +9,7 @@ import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
 import { Output } from "../output.js";
 import { loadedPolicyDir, policyNotes, policyReportOptions } from "../policy.js";
 import { buildReport } from "../../report/report.js";
+import { reportInZone } from "../../report/time-format.js";
 import { renderApparmor, renderProfileRules, reportTarget, rulesByProfile, type Verification } from "../../report/apparmor.js";
 import { verifyBlocks } from "../../apparmor/verify.js";
 import type { PolicyChoice } from "../options.js";
@@ -36,7 +37,7 @@ Options:
       --mode MODES           denied (default), allowed (complain mode), audit or all; comma-separated
       --profile-dir DIR      installed policy to check against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
-      --since, --until, --profile, --host, --pasta, --fail-on-denials, --no-color
+      --since, --until, --utc, --profile, --host, --pasta, --fail-on-denials, --no-color
                              as for aalens analyze (see aalens analyze --help)
 ${INPUT_HELP}
 
@@ -153,7 +154,7 @@ export async function runRules(argv: string[]): Promise<number> {
   const opts = runOptions(values, positionals);
   const state = await collectState(opts);
   state.notes.push(...policyNotes(opts.policy));
-  const report = buildReport(state, { ...policyReportOptions(opts.policy), literal: values.literal === true });
+  const report = reportInZone(buildReport(state, { ...policyReportOptions(opts.policy), literal: values.literal === true }), opts.zone);
 
   const verified = values["no-verify"] === true ? new Map<string, Verification>() : verifyReport(report, opts.policy);
   const failed = [...verified.values()].filter((v) => v.status === "failed").length;

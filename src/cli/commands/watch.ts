@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError } from "../args.js";
-import { ANALYSIS_OPTIONS, parseTimeOption, runOptions } from "../options.js";
+import { ANALYSIS_OPTIONS, parseTimeOption, runOptions, zoneOption } from "../options.js";
+import { displayTime, reportInZone } from "../../report/time-format.js";
 import { eventFilter } from "../../analysis/filter.js";
 import { FileFollower, type FilePosition } from "../../input/follow-files.js";
 import { JournalFollower } from "../../input/follow-journal.js";
@@ -49,12 +50,22 @@ Options:
       --journal-directory D  follow the journal files in D
       --poll-ms N            how often to look for new lines (default 250)
       --mode MODES           denied (default), allowed, audit or all; comma-separated
+      --since TIME           with the journal: start at TIME (ISO 8601, or 30m, 2h, 1d back from now)
+      --utc                  show times in UTC (default: local time, as journalctl)
+      --profile GLOB         only these profiles (repeatable; * and ? globs)
+      --host NAME            only these hosts (repeatable)
+      --pasta                only pasta-related events
+      --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
+      --no-policy            do not check against the installed policy
+      --no-color             no colour (also NO_COLOR=1)
 ${INPUT_HELP}
 
 Examples:
   sudo aalens watch                                  # the system journal
   sudo aalens watch /var/log/audit/audit.log
-  sudo aalens watch --state /var/lib/aalens/watch.json --journal /var/log/audit/audit.log`;
+  sudo aalens watch --state /var/lib/aalens/watch.json --journal /var/log/audit/audit.log
+
+Exit status: 0 after Ctrl-C or SIGTERM, 1 usage error (or journalctl missing for the journal).`;
 
 interface StateFile {
   format: "aalens-watch-state";
@@ -76,9 +87,11 @@ function loadWatchState(path: string, note: (m: string) => void): StateFile | un
 }
 
 export async function runWatch(argv: string[]): Promise<number> {
+  // --fail-on-denials and --until mean nothing for a run that never ends.
+  const { "fail-on-denials": _f, until: _u, ...analysisOptions } = ANALYSIS_OPTIONS;
   const { values, positionals } = parseCommandArgs(argv, {
     ...INPUT_OPTIONS,
-    ...ANALYSIS_OPTIONS,
+    ...analysisOptions,
     format: { type: "string", short: "f", default: "text" },
     state: { type: "string" },
     "from-start": { type: "boolean" },
@@ -99,6 +112,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   if (format !== "text" && format !== "json" && format !== "ecs") throw new UsageError(`unknown --format "${format}" (use text, json or ecs)`);
   const pollMs = intOption(values["poll-ms"], "poll-ms", 250);
   const statePath = values.state as string | undefined;
+  const zone = zoneOption(values);
   const note = (m: string) => {
     if (!values.quiet) process.stderr.write(`aalens: ${terminalText(m)}\n`);
   };
@@ -129,7 +143,7 @@ export async function runWatch(argv: string[]): Promise<number> {
     const secs = (Date.now() - held.first) / 1000;
     const times = n > 1 ? ` (×${n}${secs >= 1 ? `, ${(n / secs).toFixed(1)}/s` : ""})` : "";
     process.stdout.write(
-      `${v.record.time ?? "-"} ${terminalText(v.fields.profile ?? "?")} ${v.record.mode} ${terminalText(v.fields.operation ?? "?")} ${terminalText(v.resource)}${v.fields.comm ? ` comm=${terminalText(v.fields.comm)}` : ""}${pasta}${times}\n` +
+      `${v.record.time === null ? "-" : displayTime(v.record.time, zone)} ${terminalText(v.fields.profile ?? "?")} ${v.record.mode} ${terminalText(v.fields.operation ?? "?")} ${terminalText(v.resource)}${v.fields.comm ? ` comm=${terminalText(v.fields.comm)}` : ""}${pasta}${times}\n` +
         (n === 1 && v.rule !== null ? `    rule: ${terminalText(v.rule)}\n` : ""),
     );
   };
@@ -142,6 +156,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   let flushTimer: NodeJS.Timeout | undefined;
   let settleTimer: NodeJS.Timeout | undefined;
   const printedRules = new Set<string>();
+  const printedDiagnoses = new Set<string>();
   let printedIncidents = 0;
   /** New pasta incidents and rules since the last time, printed once denials pause. */
   const settle = () => {
@@ -154,8 +169,19 @@ export async function runWatch(argv: string[]): Promise<number> {
     for (const r of rules) printedRules.add(`${r.profile}\0${r.rule}`);
     if (incidents.length === 0 && rules.length === 0) return;
     const out: string[] = ["", "── settled ──"];
-    if (incidents.length > 0) out.push(...renderPastaText({ ...report.pasta, incidents, omittedIncidents: 0, dropped: 0 }, incidents.length));
-    if (rules.length > 0) out.push("", renderApparmor({ ...report, rules }).trimEnd());
+    if (incidents.length > 0) {
+      // Only what is new: a diagnosis already explained is named again with its new incidents, not reprinted.
+      const ids = new Set(incidents.map((i) => i.id));
+      const touched = report.pasta.diagnoses.filter((d) => d.incidents.some((id) => ids.has(id)));
+      const fresh = touched.filter((d) => !printedDiagnoses.has(d.id));
+      const shown = reportInZone({ ...report, pasta: { ...report.pasta, incidents, diagnoses: fresh, messages: [], omittedIncidents: 0, dropped: 0 } }, zone);
+      out.push(...renderPastaText(shown.pasta, incidents.length));
+      for (const d of touched) {
+        if (printedDiagnoses.has(d.id)) out.push(`  [${d.severity}] ${d.id} again (incident ${d.incidents.filter((id) => ids.has(id)).join(", ")}): the fix above applies`);
+        printedDiagnoses.add(d.id);
+      }
+    }
+    if (rules.length > 0) out.push("", renderApparmor(reportInZone({ ...report, rules }, zone)).trimEnd());
     process.stdout.write(out.join("\n") + "\n\n");
   };
   let saveTimer: NodeJS.Timeout | undefined;
@@ -219,7 +245,7 @@ export async function runWatch(argv: string[]): Promise<number> {
         ...(journalDir === undefined ? {} : { directory: journalDir }),
         ...(saved?.journalCursor === undefined ? {} : { cursor: saved.journalCursor }),
         // --since (ISO or 2h/1d) as journalctl's @EPOCH, so the journal starts there.
-        ...(values.since === undefined ? {} : { since: `@${Math.floor(parseTimeOption(values.since as string, "since") / 1000)}` }),
+        ...(values.since === undefined ? {} : { since: `@${Math.floor(parseTimeOption(values.since as string, "since", Date.now(), zone) / 1000)}` }),
         fromStart: values["from-start"] === true,
         onLines,
         onNote: note,
@@ -250,6 +276,6 @@ export async function runWatch(argv: string[]): Promise<number> {
   const report = buildReport(builder.state(), policyReportOptions(opts.policy));
   const s = report.summary;
   process.stderr.write(`aalens watch: ${s.lines} lines, ${s.apparmor} AppArmor events, ${s.denials} denials, ${report.rules.length} suggested rules\n`);
-  if (format === "text" && report.rules.length > 0) process.stdout.write("\n" + renderApparmor(report));
+  if (format === "text" && report.rules.length > 0) process.stdout.write("\n" + renderApparmor(reportInZone(report, zone)));
   return 0;
 }
