@@ -19,6 +19,7 @@ import { NestedMap } from "./nested-map.js";
 import { enrich, type AnalyzedEvent } from "./enrich.js";
 import { internalSkip } from "../parse/internal.js";
 import { isSelinuxAvc, LSM_RECORD_TYPES } from "../input/other-lsm.js";
+import { Timeline } from "./timeline.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -102,6 +103,7 @@ export class Collector {
   private readonly warnings = new Map<ReasonCode, ReasonCount>();
   private readonly rules = new RuleAggregator();
   private readonly pasta = new PastaCollector();
+  private readonly timeline = new Timeline();
   private readonly assembler: EventAssembler;
   private readonly selected: ReadonlySet<Mode>;
   private readonly onEvent: CollectorOptions["onEvent"];
@@ -198,6 +200,7 @@ export class Collector {
     if (!this.selected.has(mode)) return { filtered: false };
     this.onEvent?.(a);
     if (!this.aggregate || !ACCESS_MODES.has(mode)) return { filtered: false };
+    this.timeline.add(a.profile, a.record.time);
     return { filtered: false, group: this.group(a), rule: this.rules.add(a) };
   }
 
@@ -312,6 +315,7 @@ export class Collector {
       errors: this.errors,
       rules,
       pasta: this.pasta.result(),
+      timeline: this.timeline.state(),
       seen: this.seen === undefined ? [] : seenRecords(this.seen, kept, rules),
     };
   }
@@ -349,6 +353,7 @@ export class Collector {
     mergeReasons(this.warnings, other.warnings);
     this.rules.merge(other.rules);
     this.pasta.merge(other.pasta, overlap.pasta);
+    if (other.timeline !== undefined) this.timeline.merge(other.timeline);
     // The other state's records are now this analysis's: remember them, with what they added here.
     for (const [signature, host, mode, filtered, g, r, u, owner] of other.seen) {
       if (overlap.known.has(signature)) continue;

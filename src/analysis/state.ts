@@ -85,6 +85,8 @@ export interface InputError {
 }
 
 /** Everything an analysis collected, as saved by `analyze --save-state` and read by `merge`. */
+import type { TimelineState } from "./timeline.js";
+
 export interface AnalysisState {
   format: typeof STATE_FORMAT;
   version: number;
@@ -102,6 +104,8 @@ export interface AnalysisState {
   errors: InputError[];
   rules: RuleState;
   pasta: PastaState;
+  /** Denials over time per profile (absent from states saved before it was kept). */
+  timeline?: TimelineState;
   /**
    * The AppArmor records this state counted (bounded; only in saved states): what each added,
    * so that a merge takes a record out again when another state already holds it.

@@ -14,6 +14,7 @@
  * - The first bad field is reported as a path (`rules.entries[3].rule.perms`) with a message
  *   that never repeats the value; keys from the file in a path are escaped and shortened.
  */
+import { MAX_POINTS, type TimelineState, type TimelineUnit } from "./timeline.js";
 import type { Mode } from "../parse/record.js";
 import type { AppArmorKind } from "../apparmor/classify.js";
 import type { Rule } from "../apparmor/rule-model.js";
@@ -358,6 +359,11 @@ const pastaMessage = record<PastaMessage>({
   time: nullable(isoTime), host: nstr, identifier: nstr, step: str, text: str, caller: opt(nstr), path: nstr, error: nstr, source: str, line: count,
 });
 
+const timelineState = record<TimelineState>({
+  unit: oneOf<TimelineUnit>({ minute: true, hour: true, day: true }, "a timeline unit"),
+  series: arrayOf(record<TimelineState["series"][number]>({ profile: str, counts: arrayOf(tuple<[string, number]>([str, count]), MAX_POINTS * 2) })),
+});
+
 const pastaState = record<PastaState>({ denials: arrayOf(pastaDenial), messages: arrayOf(pastaMessage), dropped: count });
 
 const seenRecord = tuple<SeenRecord>([signature, nstr, mode, literal(0, 1), index, index, index, literal(-1, 0, 1)]);
@@ -380,6 +386,7 @@ const analysisStateFields = record<AnalysisState>({
   errors: arrayOf(record<InputError>({ source: str, code: oneOf(INPUT_CODES, "an input error code"), message: str })),
   rules: ruleState,
   pasta: pastaState,
+  timeline: opt(timelineState),
   seen: arrayOf(seenRecord),
 });
 

@@ -10,6 +10,7 @@ import { buildReport } from "../report/report.js";
 import { renderJsonChunks } from "../report/json.js";
 import { renderText } from "../report/text.js";
 import { renderMarkdown } from "../report/markdown.js";
+import { renderHtml } from "../report/html.js";
 import { renderCsvAggregate } from "../report/csv.js";
 import { Output } from "./output.js";
 import { reportInZone } from "../report/time-format.js";
@@ -71,6 +72,7 @@ export async function writeReport(state: AnalysisState, opts: RunOptions, format
   }
   else if (format === "markdown") out.push(renderMarkdown(reportInZone(report, opts.zone), { ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
   else if (format === "csv") out.push(renderCsvAggregate(report, opts.zone));
+  else if (format === "html") out.push(renderHtml(reportInZone(report, opts.zone), { zone: opts.zone, ...(opts.top ? { top: opts.top } : {}) }));
   else out.push(renderText(reportInZone(report, opts.zone), { width: process.stdout.columns, color: opts.color, ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
   await out.close();
   return exitStatus(state, opts);

@@ -33,7 +33,9 @@ export interface PastaDiagnosis {
   rules: Array<{ file: string; rules: string[] }>;
   /** What works until the fix is in (Podman's slirp4netns), if anything. */
   workaround?: string;
-  /** The whole fix as printed: the steps, then each file's rules, then the workaround. */
+  /** Rules of the fix the installed policy has already: a reload applies them, adding them does nothing. */
+  installed?: string[];
+  /** The whole fix as printed: the steps, then each file's rules, then the installed ones (reload), then the workaround. */
   fix: string[];
   /** Incident ids this diagnosis applies to. */
   incidents: number[];
@@ -96,10 +98,16 @@ function isLibvirtPasst(d: PastaDenial): boolean {
 
 type Draft = Omit<PastaDiagnosis, "incidents" | "evidence" | "fix">;
 
-/** The printed fix: the steps, each file's rules, then the workaround. */
-export function fixLines(d: Pick<PastaDiagnosis, "steps" | "rules" | "workaround">): string[] {
+/** What to say of the rules the installed policy has already. */
+export function installedLine(rules: string[]): string {
+  return `Already in the installed policy, so only a reload (\`apparmor_parser -r\` on the profile file) applies them: ${rules.join(" ")}`;
+}
+
+/** The printed fix: the steps, each file's rules, the installed ones, then the workaround. */
+export function fixLines(d: Pick<PastaDiagnosis, "steps" | "rules" | "workaround" | "installed">): string[] {
   const out = [...d.steps];
   for (const g of d.rules) if (g.rules.length > 0) out.push(`In ${g.file}:`, ...g.rules);
+  if (d.installed !== undefined && d.installed.length > 0) out.push(installedLine(d.installed));
   if (d.workaround !== undefined) out.push(d.workaround);
   return out;
 }
@@ -114,13 +122,8 @@ function diagnoseIncident(incident: PastaIncident, where: (profile: string) => s
   const add = (shown: PastaDenial[], d: Draft, seen: string[] = []) => {
     const already = d.rules.flatMap((g) => g.rules.filter((r) => installed.has(r)));
     const rules = d.rules.map((g) => ({ file: g.file, rules: g.rules.filter((r) => !installed.has(r)) })).filter((g) => g.rules.length > 0);
-    if (already.length > 0) {
-      const note = `Already in the installed policy, so only a reload (\`apparmor_parser -r\` on the profile file) applies them: ${already.join(" ")}`;
-      // A step that introduces the rules ("…, or add them now:") stays next to them.
-      const last = d.steps[d.steps.length - 1];
-      const steps = last !== undefined && last.endsWith(":") && rules.length > 0 ? [...d.steps.slice(0, -1), note, last] : [...d.steps, note];
-      d = { ...d, steps };
-    }
+    // Said after the rules to add, so a step that introduces them ("…, or add them now:") stays next to them.
+    if (already.length > 0) d = { ...d, installed: already };
     const full = { ...d, rules, evidence: [...shown.slice(0, 5).map(line), ...seen.map((s) => `on this system (aalens pasta --system): ${s}`)], incidents: [incident.id] };
     out.push({ ...full, fix: fixLines(full) });
   };
@@ -303,6 +306,7 @@ function mergeInto(held: PastaDiagnosis, d: PastaDiagnosis): void {
     else for (const r of g.rules) if (!mine.rules.includes(r)) mine.rules.push(r);
   }
   held.workaround ??= d.workaround;
+  for (const r of d.installed ?? []) if (!(held.installed ??= []).includes(r)) held.installed.push(r);
   held.fix = fixLines(held);
 }
 

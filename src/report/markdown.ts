@@ -10,7 +10,7 @@
  * fence longer than any run of backticks in their content, so no value can close them.
  */
 import type { AnalyzeReport, DenialGroup, ReasonCount, SuggestedRule } from "./model.js";
-import type { PastaDiagnosis } from "../pasta/diagnose.js";
+import { installedLine, type PastaDiagnosis } from "../pasta/diagnose.js";
 import type { PastaIncident } from "../pasta/incidents.js";
 import { terminalDocument, terminalText } from "./text-safety.js";
 import { shorten } from "./sanitize.js";
@@ -144,6 +144,7 @@ function fix(d: PastaDiagnosis): string[] {
   // The prose is aalens's own (Markdown-ready, with `code`); only control characters are shown.
   const out = d.steps.map((step) => `- ${clean(step)}`);
   for (const g of d.rules) out.push(`- In ${clean(g.file)}:`, "", ...fenced("apparmor", g.rules.map(clean)), "");
+  if (d.installed !== undefined && d.installed.length > 0) out.push(`- ${clean(installedLine(d.installed))}`);
   if (d.workaround !== undefined) out.push(`- ${clean(d.workaround)}`);
   while (out[out.length - 1] === "") out.pop();
   return out;

@@ -13,6 +13,7 @@ import type { PastaIncident } from "../pasta/incidents.js";
 import type { PastaDiagnosis } from "../pasta/diagnose.js";
 import type { ReportedMessage } from "../pasta/messages.js";
 import type { Headline } from "./headline.js";
+import type { TimelineState } from "../analysis/timeline.js";
 
 export const REPORT_VERSION = 2;
 
@@ -62,6 +63,8 @@ export interface AnalyzeReport {
   targets: Record<string, RuleTarget>;
   /** AppArmor events no rule can be made for, by reason. */
   unmapped: Array<{ profile: string; reason: string; count: number }>;
+  /** Denials over time per profile (the HTML report's timeline). */
+  timeline: TimelineState;
   /** pasta incidents and their diagnoses; empty lists when pasta is not involved. */
   pasta: PastaReport;
   unparsed: ReasonCount[];

@@ -182,6 +182,7 @@ export function buildReport(state: AnalysisState, options: ReportOptions = {}): 
     ruleCounts: { literal: state.rules.entries.length, grouped: grouped.entries.length },
     offers,
     targets: Object.fromEntries(targets) as Record<string, RuleTarget>,
+    timeline: state.timeline ?? { unit: "minute", series: [] },
     pasta,
     unmapped: state.rules.unmapped.map(({ profile, reason, count }) => ({ profile, reason, count })),
     unparsed: state.unparsed,

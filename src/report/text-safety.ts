@@ -8,6 +8,7 @@
  *   jsonText                          JSON, NDJSON (reports, parse, ECS, watch, state files)
  *   csvCell                           CSV cells
  *   markdownText                      Markdown (inside its own quoting: see markdown.ts)
+ *   htmlText                          HTML text and attribute values (html.ts)
  *   policyComment                     comments in rules and local/ files
  *   messageText                       error messages that quote input (file names, bytes)
  *
@@ -80,6 +81,17 @@ export function messageText(value: string, max = 200): string {
 /** A comment in a policy file: one line, whatever the value holds (a newline would end the comment). */
 export function policyComment(value: string): string {
   return terminalText(value);
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/**
+ * A value in HTML, as element text or a quoted attribute value: unsafe characters as visible
+ * escapes, and every character HTML gives a meaning to as an entity, so no log value can open
+ * a tag, end an attribute or start a script.
+ */
+export function htmlText(value: string): string {
+  return terminalText(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
 /** Markdown text outside code: unsafe characters as visible escapes (markdown.ts adds its own quoting). */

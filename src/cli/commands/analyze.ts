@@ -18,8 +18,9 @@ INPUT is a file (plain, .gz, .xz, .zst, .bz2), a directory (read recursively), j
 terminal, the system's journal (kernel and audit transports) and /var/log/audit/audit.log*.
 
 Options:
-  -f, --format FORMAT        text (default), markdown (for a bug report), json (the full report),
-                             csv (spreadsheets) or ecs (NDJSON for Elasticsearch)
+  -f, --format FORMAT        text (default), markdown (for a bug report), html (one self-contained
+                             page to attach to a ticket), json (the full report), csv
+                             (spreadsheets) or ecs (NDJSON for Elasticsearch)
       --csv-rows ROWS        denials: one row per denial event, streamed (default); aggregate:
                              one row per grouped denial
       --ecs-original         add the log line as event.original to each ECS document
@@ -47,11 +48,12 @@ Examples:
   sudo aalens analyze                          # this machine's journal and audit.log
   journalctl -b -o json | aalens analyze --format json | jq .summary
   aalens analyze /var/log/audit/ /var/log/kern.log.2.gz
+  aalens analyze --format html -o report.html /var/log/audit/
 
 Exit status: 0 all read, 2 some input or line was skipped (reported), 3 denials found with
 --fail-on-denials, 1 usage error.`;
 
-const FORMATS = ["text", "json", "markdown", "csv", "ecs"] as const;
+const FORMATS = ["text", "json", "markdown", "html", "csv", "ecs"] as const;
 
 export async function runAnalyze(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {

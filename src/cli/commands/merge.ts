@@ -14,7 +14,7 @@ more than one state is reported in the notes. A file that is not a valid state i
 and left out: the others are still merged and reported, and the exit status is 1.
 
 Options:
-  -f, --format FORMAT        text (default) or json
+  -f, --format FORMAT        text (default), json, markdown or html
       --save-state FILE      save the merged state (to merge again later)
       --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
@@ -42,7 +42,7 @@ export async function runMerge(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError("merge needs at least one state file (see aalens merge --help)");
   const format = values.format as string;
-  if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
+  if (!["text", "json", "markdown", "html"].includes(format)) throw new UsageError(`unknown --format "${format}" (use text, json, markdown or html)`);
   // A state that cannot be used is named on stderr and left out; the others are still merged.
   const states: AnalysisState[] = [];
   let refused = 0;
