@@ -10,8 +10,8 @@ import { describe, expect, it } from "vitest";
 import { CLI, ROOT } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aalens-watch-"));
-const avc = (serial: number, name: string) =>
-  `type=AVC msg=audit(1764382380.${String(serial % 1000).padStart(3, "0")}:${serial}): apparmor="DENIED" operation="open" class="file" profile="passt" name="${name}" pid=${serial} comm="pasta" requested_mask="r" denied_mask="r" fsuid=1000 ouid=0\n`;
+const avc = (serial: number, name: string, at = 1764382380) =>
+  `type=AVC msg=audit(${at}.${String(serial % 1000).padStart(3, "0")}:${serial}): apparmor="DENIED" operation="open" class="file" profile="passt" name="${name}" pid=${serial} comm="pasta" requested_mask="r" denied_mask="r" fsuid=1000 ouid=0\n`;
 
 function start(args: string[]): { child: ChildProcess; out: () => string; err: () => string } {
   const child = spawn(process.execPath, [CLI, "watch", "--poll-ms", "30", ...args], { cwd: ROOT });
@@ -113,6 +113,32 @@ describe("aalens watch", () => {
     expect(settled).toContain("@{run}/user/@{uid}/netns/netns-* r,");
     expect(await stop(w.child)).toBe(0);
   }, 30_000);
+
+  it("prints only what is new in each settled block, and checks the final summary against the policy as the blocks do", async () => {
+    const log = join(dir, "twice.log");
+    const policy = mkdtempSync(join(tmpdir(), "aalens-watch-policy-"));
+    // The installed passt profile already allows the tun device: the rule is stale-profile, never "to add".
+    writeFileSync(join(policy, "usr.bin.passt"), "profile passt /usr/bin/passt {\n  /dev/net/tun rw,\n}\n");
+    writeFileSync(log, "");
+    const w = start(["--profile-dir", policy, log]);
+    await until(() => w.err().includes("watching"), "start");
+    appendFileSync(log, avc(40, "/run/user/1000/netns/netns-0f3e2d1c-aaaa-4bbb-8ccc-123456789abc") + avc(41, "/dev/net/tun"));
+    await until(() => (w.out().match(/── settled ──/g) ?? []).length === 1, "the first settled block", 15_000);
+    // A second incident of the same cause, after the first has settled.
+    appendFileSync(log, avc(60, "/run/user/1000/netns/netns-11111111-aaaa-4bbb-8ccc-123456789abc", 1764382380 + 600));
+    await until(() => (w.out().match(/── settled ──/g) ?? []).length === 2, "the second settled block", 15_000);
+    const [first, second] = w.out().split("── settled ──").slice(1) as [string, string];
+    expect(first).toContain("[error] symlink-profile:");
+    expect(first).toContain("# already allowed: /dev/net/tun rw,");
+    // The cause is named again with its new incident, not explained again.
+    expect(second).not.toContain("[error] symlink-profile:");
+    expect(second).toMatch(/\[error\] symlink-profile again \(incident 2\): the fix above applies/);
+    expect(await stop(w.child)).toBe(0);
+    const summary = w.out().slice(w.out().lastIndexOf("── settled ──"));
+    // The Ctrl-C summary: the same verdict as the settled block.
+    expect(summary.slice(summary.indexOf("# aalens:"))).toContain("# already allowed: /dev/net/tun rw,");
+    expect(summary.slice(summary.indexOf("# aalens:"))).not.toMatch(/^\/dev\/net\/tun rw,/m);
+  }, 40_000);
 
   const remote = ["/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote"].find((p) => existsSync(p));
   it.skipIf(!remote || !existsSync("/usr/bin/journalctl"))("follows journal files through journalctl (skipped without journalctl and systemd-journal-remote)", async () => {

@@ -347,3 +347,41 @@ describe("FileFollower", () => {
     expect(r.follower.positions()[path]).toMatchObject({ offset: 0, line: 0 });
   });
 });
+
+describe("FileFollower with inotify", () => {
+  // A poll of ten minutes never comes during these tests: what arrives is inotify's doing.
+  const NO_POLL = { pollMs: 600_000 };
+
+  it("reads an append within milliseconds, with no poll due", async () => {
+    const path = fresh("inotify.log");
+    writeFileSync(path, "");
+    const r = await follow([path], NO_POLL);
+    await sleep(50);
+    const t = Date.now();
+    appendFileSync(path, "now 1\n");
+    await waitFor(() => r.lines.length === 1, "the appended line", 2000);
+    expect(Date.now() - t).toBeLessThan(500);
+    appendFileSync(path, "now 2\nnow 3\n");
+    await waitFor(() => r.lines.length === 3, "two more", 2000);
+    expect(r.texts()).toEqual(["now 1", "now 2", "now 3"]);
+    await r.follower.stop();
+  });
+
+  it("follows a rename rotation and a file that appears later, nothing lost or read twice", async () => {
+    const path = fresh("rot.log");
+    const later = fresh("later.log");
+    writeFileSync(path, "");
+    const r = await follow([path, later], NO_POLL);
+    await sleep(50);
+    appendFileSync(path, "gen1 a\n");
+    await waitFor(() => r.lines.length === 1, "first line", 2000);
+    renameSync(path, `${path}.1`);
+    appendFileSync(`${path}.1`, "gen1 b\n"); // written to the renamed file before the new one exists
+    writeFileSync(path, "gen2 a\n");
+    writeFileSync(later, "late a\n");
+    await waitFor(() => r.lines.length === 4, "every line", 3000);
+    await sleep(100);
+    expect(r.texts().sort()).toEqual(["gen1 a", "gen1 b", "gen2 a", "late a"]);
+    await r.follower.stop();
+  });
+});

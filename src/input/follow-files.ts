@@ -1,9 +1,12 @@
 /**
  * Following several log files live, like `tail -F`, for `aalens watch`.
  *
- * Every file is polled with `fs.stat` every `pollMs` (fs.watch is unreliable on network and
- * overlay filesystems, so polling is the mechanism, not a fallback). Per file the follower keeps
- * an open descriptor and reads from it by position, so:
+ * Each file's directory is watched with inotify (`fs.watch`): a write, a rename or a new file
+ * there starts a read at once, so a line is delivered milliseconds after it is written. Every
+ * file is also polled with `fs.stat` every `pollMs`, because inotify says nothing on network
+ * filesystems (NFS, CIFS) and misses changes on some overlay and FUSE ones: the poll is what
+ * guarantees a line is read, inotify only makes it early. Per file the follower keeps an open
+ * descriptor and reads from it by position, so:
  * - appends are read as they come; a last line without its newline is held until it arrives;
  * - rename-and-create rotation (the path now names another inode): the old descriptor is read to
  *   its end first, then the new file is read from offset 0; while the path is missing the old
@@ -17,6 +20,8 @@
  * UTF-8 sequence), so multi-byte characters cut by a read boundary decode correctly.
  */
 import { open, stat, type FileHandle } from "node:fs/promises";
+import { watch, type FSWatcher } from "node:fs";
+import { dirname } from "node:path";
 import type { Skipped, SourceLine } from "./source-line.js";
 import { excerpt } from "./errors.js";
 
@@ -87,6 +92,9 @@ export class FileFollower {
   private readonly readBuf = Buffer.allocUnsafe(READ_SIZE);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** A change was seen while a read was running: read again right after it. */
+  private again = false;
+  private readonly watchers: FSWatcher[] = [];
   private starting: Promise<void> | undefined;
   private started = false;
   private stopped = false;
@@ -130,12 +138,38 @@ export class FileFollower {
       await this.guard(t, () => this.tryOpen(t, true));
     }
     if (this.stopped) return;
+    this.watchDirectories();
+    this.schedule(0);
+  }
+
+  /** inotify on each file's directory (see the top of the file); where it cannot be had, polling alone. */
+  private watchDirectories(): void {
+    for (const dir of new Set(this.files.map((t) => dirname(t.path)))) {
+      try {
+        const w = watch(dir, { persistent: false }, () => this.kick());
+        w.on("error", () => w.close());
+        this.watchers.push(w);
+      } catch {
+        // A directory that does not exist yet, or no inotify (limits, filesystem): the poll reads.
+      }
+    }
+  }
+
+  /** Read now: a watched directory changed. */
+  private kick(): void {
+    if (this.stopped || !this.started) return;
+    if (this.running !== undefined) {
+      this.again = true;
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.schedule(0);
   }
 
   /** Stops polling and closes every descriptor; lines held without a newline are not delivered. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const w of this.watchers) w.close();
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.starting;
@@ -169,7 +203,9 @@ export class FileFollower {
       this.timer = undefined;
       this.running = this.tick().finally(() => {
         this.running = undefined;
-        this.schedule(this.pollMs);
+        const again = this.again;
+        this.again = false;
+        this.schedule(again ? 0 : this.pollMs);
       });
     }, delay);
   }

@@ -24,6 +24,8 @@ import { ecsDocument, ecsLine } from "../../report/ecs.js";
 import { renderPastaText } from "../../report/pasta-text.js";
 import { policyReportOptions } from "../policy.js";
 
+/** Quiet time after which an open event is closed and shown. */
+const QUIET_MS = 30;
 /** Quiet time after which a burst of denials is taken as settled. */
 const SETTLE_MS = 2000;
 /** Distinct denials remembered for folding repeats. */
@@ -211,9 +213,10 @@ export async function runWatch(argv: string[]): Promise<number> {
   const onLines = (lines: SourceLine[]) => {
     builder.line(lines.length);
     deliverBatch(lines.filter(keepLine), sink);
-    // Live: an event without EOE is shown once the input is quiet for a moment.
+    // Live: an event without EOE is shown once the input is quiet for a moment (its companion
+    // records are written with it, and inotify delivers them within milliseconds).
     clearTimeout(flushTimer);
-    flushTimer = setTimeout(() => builder.flush(), Math.max(50, pollMs));
+    flushTimer = setTimeout(() => builder.flush(), QUIET_MS);
     // When the denials stop for a moment, the incident has settled: say what it amounts to.
     clearTimeout(settleTimer);
     if (format === "text") settleTimer = setTimeout(settle, SETTLE_MS);
