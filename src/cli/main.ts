@@ -6,6 +6,7 @@
 import { messageText, terminalDocument } from "../report/text-safety.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./args.js";
+import { HELP } from "./top-help.js";
 type Command = (argv: string[]) => Promise<number>;
 
 /** Each command is loaded when it runs: `--version` and `--help` need none of the grammar. */
@@ -16,30 +17,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pasta: async () => (await import("./commands/pasta.js")).runPasta,
   watch: async () => (await import("./commands/watch.js")).runWatch,
   parse: async () => (await import("./commands/parse.js")).runParse,
+  completion: async () => (await import("./commands/completion.js")).runCompletion,
 };
 
-const HELP = `Usage: aalens <command> [options] [INPUT…]
 
-AppArmor and kernel audit log analyzer: reads audit.log, journald, syslog/kern.log and dmesg
-(plain or compressed, files, directories or stdin), explains what AppArmor denied and why.
-
-Commands:
-  analyze [INPUT…]   denials grouped by profile, suggested rules, unreadable lines
-  rules [INPUT…]     the missing AppArmor rules per profile, ready for /etc/apparmor.d/local/
-  pasta [INPUT…]     pasta (Podman/Buildah networking) incidents: the refused step, cause and fix
-  merge STATE…       combine states saved by analyze --save-state (other runs, other hosts)
-  watch [FILE…]      follow the journal (the default) or log files live and print each new
-                     denial as it happens (tail -F, rotation, resumable with --state)
-  parse [INPUT…]     every record as NDJSON
-
-Options:
-  -h, --help         help (also: aalens help <command>, aalens <command> --help)
-  -V, --version      print the version
-
-Examples:
-  aalens analyze samples/
-  sudo aalens rules
-  journalctl -k -o json | aalens parse`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };

@@ -1,5 +1,6 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
 import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
+import type { Options } from "../args.js";
 import { collectState, exitStatus, writeReport } from "../run.js";
 import { ANALYSIS_OPTIONS, REPORT_HELP, REPORT_OPTIONS, runOptions, type RunOptions } from "../options.js";
 import { Output } from "../output.js";
@@ -55,17 +56,20 @@ Exit status: 0 all read, 2 some input or line was skipped (reported), 3 denials 
 
 const FORMATS = ["text", "json", "markdown", "html", "csv", "ecs"] as const;
 
+/** The options of `aalens analyze` (also read by the help check, the shell completion and the man page). */
+export const analyzeOptions: Options = {
+  ...INPUT_OPTIONS,
+  ...ANALYSIS_OPTIONS,
+  ...REPORT_OPTIONS,
+  format: { type: "string", short: "f", default: "text" },
+  "save-state": { type: "string" },
+  "csv-rows": { type: "string", default: "denials" },
+  "ecs-original": { type: "boolean" },
+  "ecs-errors": { type: "boolean" },
+};
+
 export async function runAnalyze(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    ...INPUT_OPTIONS,
-    ...ANALYSIS_OPTIONS,
-    ...REPORT_OPTIONS,
-    format: { type: "string", short: "f", default: "text" },
-    "save-state": { type: "string" },
-    "csv-rows": { type: "string", default: "denials" },
-    "ecs-original": { type: "boolean" },
-    "ecs-errors": { type: "boolean" },
-  });
+  const { values, positionals } = parseCommandArgs(argv, analyzeOptions);
   if (values.help) {
     process.stdout.write(analyzeHelp + "\n");
     return 0;

@@ -1,5 +1,6 @@
 /** `aalens merge`: one report from the states of several runs or hosts. */
 import { parseCommandArgs, UsageError } from "../args.js";
+import type { Options } from "../args.js";
 import { writeReport } from "../run.js";
 import { ANALYSIS_OPTIONS, REPORT_HELP, REPORT_OPTIONS, runOptions } from "../options.js";
 import { loadState } from "../state-file.js";
@@ -18,6 +19,9 @@ Options:
       --save-state FILE      save the merged state (to merge again later)
       --profile-dir DIR      installed policy to check rules against (default /etc/apparmor.d)
       --no-policy            do not check against the installed policy
+      --fail-on-denials      exit with status 3 when the merged states hold denials
+      --utc                  show times in UTC (default: local time)
+      --no-color             no colour (also NO_COLOR=1)
 ${REPORT_HELP}
   -o, --output FILE          write the report to FILE instead of stdout
   -h, --help                 show this help
@@ -27,15 +31,23 @@ Examples:
   aalens analyze --save-state monday.json /var/log/audit/audit.log.1
   aalens merge monday.json tuesday.json host1.json`;
 
+/** The options of `aalens merge` (also read by the help check, the shell completion and the man page). */
+export const mergeOptions: Options = {
+  // What applies to states already read: the policy the rules are checked against, the exit status, the display.
+  "profile-dir": ANALYSIS_OPTIONS["profile-dir"]!,
+  "no-policy": ANALYSIS_OPTIONS["no-policy"]!,
+  "fail-on-denials": ANALYSIS_OPTIONS["fail-on-denials"]!,
+  "no-color": ANALYSIS_OPTIONS["no-color"]!,
+  utc: ANALYSIS_OPTIONS.utc!,
+  ...REPORT_OPTIONS,
+  format: { type: "string", short: "f", default: "text" },
+  output: { type: "string", short: "o" },
+  "save-state": { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
 export async function runMerge(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    ...ANALYSIS_OPTIONS,
-    ...REPORT_OPTIONS,
-    format: { type: "string", short: "f", default: "text" },
-    output: { type: "string", short: "o" },
-    "save-state": { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
+  const { values, positionals } = parseCommandArgs(argv, mergeOptions);
   if (values.help) {
     process.stdout.write(mergeHelp + "\n");
     return 0;

@@ -1,5 +1,5 @@
 /** `aalens parse`: every record found, as NDJSON, one object per line. */
-import { INPUT_OPTIONS, intOption, parseCommandArgs, resolveInputs } from "../args.js";
+import { INPUT_OPTIONS, intOption, parseCommandArgs, resolveInputs, type Options } from "../args.js";
 import { Output } from "../output.js";
 import { readRecords } from "../../parse/read-records.js";
 import { jsonText, terminalText } from "../../report/text-safety.js";
@@ -26,8 +26,11 @@ Examples:
 
 Exit status: 0 all read, 2 some input or line was skipped (see stderr), 1 usage error.`;
 
+/** The options of `aalens parse` (also read by the help check, the shell completion and the man page). */
+export const parseOptions: Options = INPUT_OPTIONS;
+
 export async function runParse(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, INPUT_OPTIONS);
+  const { values, positionals } = parseCommandArgs(argv, parseOptions);
   if (values.help) {
     process.stdout.write(parseHelp + "\n");
     return 0;

@@ -1,5 +1,6 @@
 /** `aalens pasta`: pasta incidents, the Podman/Buildah action behind them, root causes and fixes. */
 import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
+import type { Options } from "../args.js";
 import { collectState, exitStatus } from "../run.js";
 import { ANALYSIS_OPTIONS, REPORT_OPTIONS, modesOption, runOptions } from "../options.js";
 import { Output } from "../output.js";
@@ -42,15 +43,21 @@ Examples:
 Exit status: 0 all read, 2 some input or line was skipped (reported), 3 AppArmor denials (of
 pasta or not) found with --fail-on-denials, 1 usage error.`;
 
+// pasta reads every AppArmor mode (a complain-mode profile's ALLOWED records are steps too): no --mode.
+const { mode: _mode, ...pastaAnalysisOptions } = ANALYSIS_OPTIONS;
+
+/** The options of `aalens pasta` (also read by the help check, the shell completion and the man page). */
+export const pastaOptions: Options = {
+  ...INPUT_OPTIONS,
+  ...pastaAnalysisOptions,
+  top: REPORT_OPTIONS.top!,
+  format: { type: "string", short: "f", default: "text" },
+  system: { type: "boolean" },
+  root: { type: "string" },
+};
+
 export async function runPasta(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    ...INPUT_OPTIONS,
-    ...ANALYSIS_OPTIONS,
-    top: REPORT_OPTIONS.top!,
-    format: { type: "string", short: "f", default: "text" },
-    system: { type: "boolean" },
-    root: { type: "string" },
-  });
+  const { values, positionals } = parseCommandArgs(argv, pastaOptions);
   if (values.help) {
     process.stdout.write(pastaHelp + "\n");
     return 0;

@@ -4,6 +4,7 @@ import { constants } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
+import type { Options } from "../args.js";
 import { collectState, exitStatus } from "../run.js";
 import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
 import { Output } from "../output.js";
@@ -135,16 +136,19 @@ async function writeLocalFiles(dir: string, report: AnalyzeReport, quiet: boolea
   return failed;
 }
 
+/** The options of `aalens rules` (also read by the help check, the shell completion and the man page). */
+export const rulesOptions: Options = {
+  ...INPUT_OPTIONS,
+  ...ANALYSIS_OPTIONS,
+  format: { type: "string", short: "f", default: "apparmor" },
+  "write-local": { type: "string" },
+  verify: { type: "boolean" },
+  literal: { type: "boolean" },
+  "no-verify": { type: "boolean" },
+};
+
 export async function runRules(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    ...INPUT_OPTIONS,
-    ...ANALYSIS_OPTIONS,
-    format: { type: "string", short: "f", default: "apparmor" },
-    "write-local": { type: "string" },
-    verify: { type: "boolean" },
-    literal: { type: "boolean" },
-    "no-verify": { type: "boolean" },
-  });
+  const { values, positionals } = parseCommandArgs(argv, rulesOptions);
   if (values.help) {
     process.stdout.write(rulesHelp + "\n");
     return 0;

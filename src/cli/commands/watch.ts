@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError } from "../args.js";
+import type { Options } from "../args.js";
 import { ANALYSIS_OPTIONS, parseTimeOption, runOptions, zoneOption } from "../options.js";
 import { displayTime, reportInZone } from "../../report/time-format.js";
 import { eventFilter } from "../../analysis/filter.js";
@@ -88,21 +89,25 @@ function loadWatchState(path: string, note: (m: string) => void): StateFile | un
   return undefined;
 }
 
+// --fail-on-denials and --until mean nothing for a run that never ends.
+const { "fail-on-denials": _f, until: _u, ...analysisOptions } = ANALYSIS_OPTIONS;
+
+/** The options of `aalens watch` (also read by the help check, the shell completion and the man page). */
+export const watchOptions: Options = {
+  ...INPUT_OPTIONS,
+  ...analysisOptions,
+  format: { type: "string", short: "f", default: "text" },
+  state: { type: "string" },
+  "from-start": { type: "boolean" },
+  "poll-ms": { type: "string" },
+  "summary-interval": { type: "string" },
+  journal: { type: "boolean" },
+  "journal-file": { type: "string", multiple: true },
+  "journal-directory": { type: "string" },
+};
+
 export async function runWatch(argv: string[]): Promise<number> {
-  // --fail-on-denials and --until mean nothing for a run that never ends.
-  const { "fail-on-denials": _f, until: _u, ...analysisOptions } = ANALYSIS_OPTIONS;
-  const { values, positionals } = parseCommandArgs(argv, {
-    ...INPUT_OPTIONS,
-    ...analysisOptions,
-    format: { type: "string", short: "f", default: "text" },
-    state: { type: "string" },
-    "from-start": { type: "boolean" },
-    "poll-ms": { type: "string" },
-    "summary-interval": { type: "string" },
-    journal: { type: "boolean" },
-    "journal-file": { type: "string", multiple: true },
-    "journal-directory": { type: "string" },
-  });
+  const { values, positionals } = parseCommandArgs(argv, watchOptions);
   if (values.help) {
     process.stdout.write(watchHelp + "\n");
     return 0;
