@@ -1,8 +1,9 @@
 /**
  * Times as people read them. The model and the JSON keep UTC (`…Z`); text, Markdown, rule
- * comments, watch lines and CSV show the local time with its offset, as journalctl does, or UTC
- * with --utc. Always ISO 8601 with an explicit offset, so a time copied out of a report is never
- * ambiguous and spreadsheets import the CSV column as date-times.
+ * comments, watch lines and HTML show the local time with its offset, as journalctl does, or UTC
+ * with --utc, always ISO 8601 with the offset, so a time copied out of a report is never
+ * ambiguous. CSV cells hold the same wall-clock time without the offset, the one form
+ * spreadsheets import as a date-time, and the offset in a column of its own.
  */
 import type { AnalyzeReport } from "./model.js";
 
@@ -10,24 +11,44 @@ export type Zone = "local" | "utc";
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
+/** A time's wall clock in a zone, to the second (`2025-11-29 03:21:40`), and its offset (`+01:00`). */
+interface Wall {
+  seconds: string;
+  offset: string;
+}
+
+/** The last time converted: a log's events come in runs within one second (CSV rows, watch lines). */
+let last: { key: string; wall: Wall | null } | undefined;
+
+function wallOf(iso: string, zone: Zone): Wall | null {
+  // The time without its fraction: the same second in the same zone, whatever the milliseconds.
+  const key = zone + iso.slice(0, 19) + iso.slice(19 + fraction(iso).length);
+  if (last !== undefined && last.key === key) return last.wall;
+  const ms = Date.parse(iso);
+  let wall: Wall | null = null;
+  if (!Number.isNaN(ms)) {
+    const offset = zone === "utc" ? 0 : -new Date(ms).getTimezoneOffset();
+    const d = new Date(ms + offset * 60_000);
+    const abs = Math.abs(offset);
+    wall = {
+      seconds: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+      offset: `${offset < 0 ? "-" : "+"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`,
+    };
+  }
+  last = { key, wall };
+  return wall;
+}
+
+/** The fraction of a second as written (`.412`), which no whole-minute offset changes. */
+function fraction(iso: string): string {
+  const m = /^\.\d+/.exec(iso.slice(19));
+  return m === null ? "" : m[0];
+}
+
 /** `2025-11-29T03:21:40.412+01:00` (local) or `2025-11-29T02:21:40.412+00:00` (utc); input that is no time is returned as is. */
 export function displayTime(iso: string, zone: Zone): string {
-  const cell = csvTime(iso, zone);
-  const ms = Date.parse(iso);
-  if (cell === null || Number.isNaN(ms)) return iso;
-  return `${cell.replace(" ", "T")}${offsetText(wall(ms, zone).offset)}`;
-}
-
-
-/** The local (or UTC) wall-clock parts of a time, and its offset from UTC in minutes. */
-function wall(ms: number, zone: Zone): { d: Date; offset: number } {
-  const offset = zone === "utc" ? 0 : -new Date(ms).getTimezoneOffset();
-  return { d: new Date(ms + offset * 60_000), offset };
-}
-
-function offsetText(offset: number): string {
-  const abs = Math.abs(offset);
-  return `${offset < 0 ? "-" : "+"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const w = wallOf(iso, zone);
+  return w === null ? iso : `${w.seconds.replace(" ", "T")}${fraction(iso)}${w.offset}`;
 }
 
 /**
@@ -37,18 +58,15 @@ function offsetText(offset: number): string {
  */
 export function csvTime(iso: string | null | undefined, zone: Zone): string | null {
   if (iso === null || iso === undefined) return null;
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  const { d } = wall(ms, zone);
-  const frac = iso.includes(".") ? `.${pad(d.getUTCMilliseconds(), 3)}` : "";
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac}`;
+  const w = wallOf(iso, zone);
+  return w === null ? iso : `${w.seconds}${fraction(iso)}`;
 }
 
 /** The offset from UTC of a CSV time cell, `UTC+01:00` (`UTC+00:00` with --utc): a bare `+01:00` is a formula to a spreadsheet. */
 export function csvOffset(iso: string | null | undefined, zone: Zone): string | null {
   if (iso === null || iso === undefined) return null;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : `UTC${offsetText(wall(ms, zone).offset)}`;
+  const w = wallOf(iso, zone);
+  return w === null ? null : `UTC${w.offset}`;
 }
 
 /**
