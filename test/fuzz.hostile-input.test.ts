@@ -3,7 +3,7 @@
  * is beside the repository, libapparmor's test_multi corpus) are mutated family by family; every
  * mutated line sits between two sentinel lines that each produce a unique denial. Each family's
  * batch is run through `analyze --format json` and `parse` plus two more of the output formats
- * (rotated: text, rules, pasta, csv, ecs, markdown, csv aggregate; the control-character family
+ * (rotated: text, rules, pasta, csv, ecs, markdown, html, csv aggregate; the control-character family
  * runs all of them), and every run must hold:
  *   (1) exit status 0, or 2 when something was skipped — never 1, a signal or a timeout;
  *   (2) no stack trace and no "internal error" on stdout or stderr;
@@ -11,7 +11,8 @@
  *   (4) every fuzzed line with an audit marker is a record or is counted as skipped with a code;
  *   (5) under 20 s and 300 MB peak RSS per run;
  *   (6) no C0 (but TAB, LF, and CR in CSV's CRLF), DEL, C1 or bidi/format character from a log
- *       in any output byte stream (JSON may carry them only as \u escapes).
+ *       in any output byte stream (JSON may carry them only as \u escapes);
+ *   (7) the HTML report holds only aalens's own elements and its one script: no log value became markup.
  * The seed is fixed (AALENS_FUZZ_SEED overrides it) and printed with every failure.
  * AALENS_FUZZ_KEEP=1 keeps the generated inputs; AALENS_FUZZ_VERBOSE=1 prints each run's time and RSS.
  */
@@ -80,7 +81,7 @@ function file(name: string, data: Buffer | string): string {
 }
 
 /** The output formats beyond json and parse, handed out in turn so every one is run several times. */
-const EXTRA: Command[] = ["text", "rules", "pasta", "csv", "ecs", "markdown", "csv-aggregate"];
+const EXTRA: Command[] = ["text", "rules", "pasta", "csv", "ecs", "markdown", "html", "csv-aggregate"];
 let turn = 0;
 function commands(n = 2, withParse = true): Command[] {
   const out: Command[] = withParse ? ["json", "parse"] : ["json"];
@@ -765,7 +766,7 @@ describe.concurrent(`hostile input fuzz (seed ${seed}; ${BASE.length} base lines
   });
 
   describe("mutations: injection-looking values", () => {
-    const cmds: Command[] = ["json", "parse", "rules", "text", "markdown", "csv"];
+    const cmds: Command[] = ["json", "parse", "rules", "text", "markdown", "html", "csv"];
     it(`never turn into policy (${cmds.join(", ")})`, async ({ expect }) => {
       const v = await textCase("injection values", "inject", injections(), cmds, { injection: true });
       expect(v, report(v)).toEqual([]);

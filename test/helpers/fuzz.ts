@@ -555,7 +555,7 @@ export function sentinelsIn(text: Buffer, sentinels: readonly Sentinel[]): strin
 // ---------------------------------------------------------------------------------------------
 // Running the built CLI
 
-export type Command = "json" | "text" | "markdown" | "csv" | "csv-aggregate" | "ecs" | "rules" | "pasta" | "parse";
+export type Command = "json" | "text" | "markdown" | "html" | "csv" | "csv-aggregate" | "ecs" | "rules" | "pasta" | "parse";
 
 /** The arguments of each command under test (inputs and case options are appended). */
 export function commandArgs(cmd: Command): string[] {
@@ -567,6 +567,8 @@ export function commandArgs(cmd: Command): string[] {
     case "markdown":
       // Every list whole: the check below looks for every sentinel denial in it.
       return ["analyze", "--format", "markdown", "--top", "1000000"];
+    case "html":
+      return ["analyze", "--format", "html", "--no-policy", "--top", "1000000"];
     case "csv":
       return ["analyze", "--format", "csv", "--no-policy"];
     case "csv-aggregate":
@@ -859,6 +861,9 @@ export function commonChecks(run: CliRun, crlf: boolean): string[] {
   return v;
 }
 
+/** The elements the HTML report is made of (src/report/html.ts). */
+const HTML_TAGS = new Set(["html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "div", "span", "b", "i", "code", "pre", "section", "figure", "figcaption", "svg", "g", "text", "rect", "table", "tr", "th", "td", "ul", "ol", "li", "button", "script"]);
+
 /** Every check of one run; returns violations (empty when all hold) and facts for cross-checks. */
 export function checkRun(cmd: Command, run: CliRun, exp: Expectation): { violations: string[]; facts: RunFacts } {
   const v = commonChecks(run, cmd === "csv" || cmd === "csv-aggregate");
@@ -898,6 +903,16 @@ export function checkRun(cmd: Command, run: CliRun, exp: Expectation): { violati
       const m = /profile fuzz_sentinel\s+\(([\d,]+) denials?\)/.exec(stdout);
       const n = m === null ? 0 : Number(m[1]!.replace(/,/g, ""));
       if (exp.sentinels.length > 0 && n < exp.sentinels.length) v.push(`(3) the text report counts ${n} denial(s) for profile fuzz_sentinel, expected at least ${exp.sentinels.length}`);
+      break;
+    }
+    case "html": {
+      // Only aalens's own elements: a log value that became markup would add another tag.
+      const tags = new Set([...stdout.matchAll(/<([a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[1]!.toLowerCase()));
+      for (const t of tags) if (!HTML_TAGS.has(t)) v.push(`(7) element <${t}> in the HTML report, not one aalens writes`);
+      const scripts = (stdout.match(/<script[\s>]/g) ?? []).length;
+      if (scripts !== 1) v.push(`(7) ${scripts} script elements in the HTML report (its own is the only one)`);
+      const missing = exp.sentinels.filter((r) => !stdout.includes(r));
+      v.push(...missingSentinels("the HTML report", missing, exp));
       break;
     }
     case "markdown":
