@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { aalens } from "./helpers/cli.js";
@@ -51,6 +51,23 @@ describe("the HTML report", () => {
     expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:">/);
     expect(html).not.toMatch(/<[^>]*\s(?:src|href)\s*=/i);
     expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it("draws the timeline over the bulk of the denials: one far from the rest is counted beside it, not squeezing every bar", () => {
+    const log = join(dir, "timeline", "audit.log");
+    mkdirSync(join(dir, "timeline"));
+    const at = (t: number, i: number) => `type=AVC msg=audit(${t}.000:${50_000 + i}): apparmor="DENIED" operation="open" class="file" profile="/usr/bin/t" name="/srv/t${i}" pid=${i + 1} comm="t" requested_mask="r" denied_mask="r" fsuid=0 ouid=0`;
+    // 300 denials over an hour on 2025-11-29, and one a year before (an old rotated file).
+    const lines = [at(1732838400, 0), ...Array.from({ length: 300 }, (_, i) => at(1764374400 + i * 12, i + 1))];
+    writeFileSync(log, lines.join("\n") + "\n");
+    const page = aalens(["analyze", "--format", "html", "--utc", "--no-policy", log]).stdout;
+    const figure = /<figure id="timeline">[\s\S]*?<\/figure>/.exec(page)![0];
+    expect(figure).toContain("outside this window, far from the rest: 1 denial before, 0 denials after");
+    expect(figure).toContain(">2025-11-29 00:00<");
+    expect(figure).toContain(">2025-11-29 00:59<");
+    // The hour fills the bins: more than 40 of the 60 have a bar.
+    const heights = [...figure.matchAll(/<rect [^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(heights.length).toBeGreaterThan(40);
   });
 
   it.skipIf(NO_BROWSER)("renders in Chromium: a screenshot of the page", () => {

@@ -100,12 +100,19 @@ function timelineChart(t: TimelineState, zone: Zone): string {
   const top = [...totals].sort((a, b) => b[1] - a[1]).slice(0, PALETTE.length - 1).map(([p]) => p);
   const laneOf = (profile: string) => (top.includes(profile) ? top.indexOf(profile) : top.length);
   const lanes = top.length + (totals.size > top.length ? 1 : 0);
-  const min = Math.min(...points.map((p) => p.at));
-  const max = Math.max(...points.map((p) => p.at));
+  // The window holds the bulk of the denials: a few far from the rest (an old rotated file, a
+  // clock that was wrong) would squeeze every other bar into one; those are counted beside it.
+  const { min, max } = bulkWindow(points);
   const bins = 60;
   const span = Math.max(1, max - min + 1);
   const counts = Array.from({ length: bins }, () => new Array<number>(lanes).fill(0));
-  for (const p of points) counts[Math.min(bins - 1, Math.floor(((p.at - min) / span) * bins))]![laneOf(p.profile)]! += p.n;
+  let before = 0;
+  let after = 0;
+  for (const p of points) {
+    if (p.at < min) before += p.n;
+    else if (p.at > max) after += p.n;
+    else counts[Math.min(bins - 1, Math.floor(((p.at - min) / span) * bins))]![laneOf(p.profile)]! += p.n;
+  }
   const peak = Math.max(1, ...counts.map((c) => c.reduce((a, b) => a + b, 0)));
   const W = 900;
   const H = 200;
@@ -123,7 +130,26 @@ function timelineChart(t: TimelineState, zone: Zone): string {
   });
   const label = (ms: number) => h(displayTime(new Date(ms).toISOString(), zone).slice(0, 16).replace("T", " "));
   const legend = [...top, ...(lanes > top.length ? ["other profiles"] : [])].map((p, lane) => `<span><i style="background:${PALETTE[lane]}"></i>${h(p)}</span>`).join("");
-  return `<figure id="timeline"><svg role="img" aria-label="denials over time" width="${W}" height="${H + 20}" font-size="11">${rects}<text x="0" y="${H + 15}">${label(min)}</text><text x="${W}" y="${H + 15}" text-anchor="end">${label(max)}</text></svg><div class="legend">${legend}</div><figcaption>Denials over time, per profile (${bins} bins; peak ${peak.toLocaleString("en-US")} in one bin; counted by ${t.unit})</figcaption></figure>`;
+  return `<figure id="timeline"><svg role="img" aria-label="denials over time" width="${W}" height="${H + 20}" font-size="11">${rects}<text x="0" y="${H + 15}">${label(min)}</text><text x="${W}" y="${H + 15}" text-anchor="end">${label(max)}</text></svg><div class="legend">${legend}</div><figcaption>Denials over time, per profile (${bins} bins; peak ${peak.toLocaleString("en-US")} in one bin; counted by ${t.unit})${before + after > 0 ? `; outside this window, far from the rest: ${plural(before, "denial")} before, ${plural(after, "denial")} after` : ""}</figcaption></figure>`;
+}
+
+/**
+ * The time window to draw: all of it, unless the 1% of denials at either end stretch it more than
+ * four times the span of the other 98% — then the 98% (first to 99th percentile by count).
+ */
+function bulkWindow(points: Array<{ at: number; n: number }>): { min: number; max: number } {
+  const sorted = [...points].sort((a, b) => a.at - b.at);
+  const total = sorted.reduce((n, p) => n + p.n, 0);
+  const at = (share: number): number => {
+    let seen = 0;
+    for (const p of sorted) if ((seen += p.n) >= share * total) return p.at;
+    return sorted[sorted.length - 1]!.at;
+  };
+  const min = sorted[0]!.at;
+  const max = sorted[sorted.length - 1]!.at;
+  const lo = at(0.01);
+  const hi = at(0.99);
+  return max - min > 4 * Math.max(hi - lo, 60_000) ? { min: lo, max: hi } : { min, max };
 }
 
 // ---- sections -------------------------------------------------------------------------------
