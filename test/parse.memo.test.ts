@@ -59,21 +59,4 @@ describe("the parse memo", () => {
     expect(b.warnings?.[0]?.code).toBe("hex-odd-length");
     expect(templateOf(b)).toBeUndefined();
   });
-
-  it("rests where lines do not repeat, gives the same records meanwhile, and is used again once they do", () => {
-    // 4096 distinct bodies: a window without a hit, so the memo rests.
-    for (let i = 0; i < 4096; i++) parse(line(1000 + i, 7, `operation="open" class="file" profile="memo-rest" name="/srv/distinct/${i}" comm="d" requested_mask="r" denied_mask="r" fsuid=0 ouid=0`));
-    const resting = parse(line(9000, 8, `operation="open" class="file" profile="memo-rest" name="/srv/again" comm="d" requested_mask="r" denied_mask="r" fsuid=0 ouid=0`));
-    const same = parse(line(9001, 9, `operation="open" class="file" profile="memo-rest" name="/srv/again" comm="d" requested_mask="r" denied_mask="r" fsuid=0 ouid=0`));
-    // Resting: the grammar read both, no template; the records are what the memo would give.
-    expect(templateOf(resting)).toBeUndefined();
-    expect(templateOf(same)).toBeUndefined();
-    expect({ ...same.fields, pid: "8" }).toEqual(resting.fields);
-    // After the rest (16 windows), repeats come from the memo again.
-    for (let i = 0; i < 16 * 4096; i++) parse(line(20000 + i, 10));
-    const a = parse(line(99_001, 11));
-    const b = parse(line(99_002, 12));
-    expect(templateOf(b)).toBeDefined();
-    expect(templateOf(b)).toBe(templateOf(a));
-  });
 });

@@ -86,38 +86,9 @@ function nextPid(text: string, from: number): number {
   return b < 0 || a < b ? a + 5 : b + 6;
 }
 
-/**
- * The memo pays only where lines repeat. Where they do not (every line distinct), the key it
- * builds, hashes and stores for each line is pure cost: after a window of lookups with almost no
- * hit, it rests for a while (lines go straight to the grammar), then looks again.
- */
-const WINDOW = 4096;
-const MIN_HITS = WINDOW / 50;
-const REST = 16 * WINDOW;
-let looked = 0;
-let hits = 0;
-let resting = 0;
-
-/** Whether to try the memo for the next line (see above). */
-export function memoWanted(): boolean {
-  if (resting === 0) return true;
-  resting--;
-  return false;
-}
-
-function tally(hit: boolean): void {
-  looked++;
-  if (hit) hits++;
-  if (looked < WINDOW) return;
-  if (hits < MIN_HITS) resting = REST;
-  looked = 0;
-  hits = 0;
-}
-
 /** A record for this line made from the memo, or undefined when its body was not seen. */
 export function fromMemo(v: LineVariables, source: string, line: number, meta: LineMeta | undefined): AuditRecord | undefined {
   const t = templates.get(v.key);
-  tally(t !== undefined);
   if (t === undefined || t.slots.length !== v.pids.length) return undefined;
   const r = t.record;
   const fields = copy(r.fields);
