@@ -29,7 +29,11 @@ ${REPORT_HELP}
 Examples:
   ssh host1 aalens analyze -q --save-state /tmp/host1.json && scp host1:/tmp/host1.json .
   aalens analyze --save-state monday.json /var/log/audit/audit.log.1
-  aalens merge monday.json tuesday.json host1.json`;
+  aalens merge monday.json tuesday.json host1.json
+
+Exit status: 0, 2 when the merged runs skipped something (reported), 3 denials found with
+--fail-on-denials, 1 a state that could not be used (the others are still reported) or a usage
+error.`;
 
 /** The options of `aalens merge` (also read by the help check, the shell completion and the man page). */
 export const mergeOptions: Options = {
