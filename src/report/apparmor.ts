@@ -7,6 +7,7 @@
 import type { AnalyzeReport, SuggestedRule } from "./model.js";
 import { policyComment as comment } from "./text-safety.js";
 import { targetOf, type RuleTarget } from "../apparmor/local/target.js";
+import { rulesByProfile } from "./by-profile.js";
 
 function ruleLines(r: SuggestedRule): string[] {
   const when = r.covers.firstSeen === null ? "" : `, ${r.covers.firstSeen}${r.covers.lastSeen !== r.covers.firstSeen ? ` … ${r.covers.lastSeen}` : ""}`;
@@ -70,13 +71,6 @@ export function renderProfileRules(profile: string, rules: SuggestedRule[], targ
 /** The report's target for a profile (by convention when the report has none). */
 export function reportTarget(report: AnalyzeReport, profile: string): RuleTarget {
   return (Object.hasOwn(report.targets, profile) ? report.targets[profile] : undefined) ?? targetOf(profile, undefined);
-}
-
-/** The report's rules by profile, in report order. */
-export function rulesByProfile(report: AnalyzeReport): Map<string, SuggestedRule[]> {
-  const byProfile = new Map<string, SuggestedRule[]>();
-  for (const r of report.rules) byProfile.set(r.profile, [...(byProfile.get(r.profile) ?? []), r]);
-  return byProfile;
 }
 
 export function renderApparmor(report: AnalyzeReport, verified?: ReadonlyMap<string, Verification>): string {

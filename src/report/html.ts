@@ -9,10 +9,11 @@
  * lets only the one script below run, by its hash — markup that slipped through could not run.
  */
 import { createHash } from "node:crypto";
-import type { AnalyzeReport, DenialGroup, ReasonCount } from "./model.js";
+import type { AnalyzeReport, ReasonCount } from "./model.js";
 import type { TimelineState } from "../analysis/timeline.js";
 import { htmlText as h } from "./text-safety.js";
-import { renderProfileRules, reportTarget, rulesByProfile } from "./apparmor.js";
+import { renderProfileRules, reportTarget } from "./apparmor.js";
+import { denialTotal, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
 import { displayTime, type Zone } from "./time-format.js";
 import { installedLine } from "../pasta/diagnose.js";
 
@@ -52,10 +53,6 @@ button { font: inherit; cursor: pointer; } .more { color: #555; font-style: ital
 `;
 
 const PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#9e9d24", "#757575"];
-
-function plural(n: number, word: string): string {
-  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
-}
 
 function more(shown: number, all: number, what: string): string {
   return all > shown ? `<p class="more">… and ${plural(all - shown, `more ${what}`)} (all in the JSON report)</p>` : "";
@@ -210,17 +207,11 @@ function ruleBlocks(report: AnalyzeReport, top: number): string {
 }
 
 function denialTables(report: AnalyzeReport, top: number): string {
-  const byProfile = new Map<string, DenialGroup[]>();
-  for (const g of report.denials) byProfile.set(g.profile, [...(byProfile.get(g.profile) ?? []), g]);
-  const profiles = [...byProfile].sort((a, b) => sum(b[1]) - sum(a[1]));
+  const profiles = denialsByProfile(report);
   if (profiles.length === 0) return `<section id="denials"><h2>Denials by profile</h2><p>No AppArmor denials found.</p></section>`;
   const tables = profiles.slice(0, top).map(([profile, groups]) =>
-    `<h3>Profile <code>${h(profile)}</code> (${plural(sum(groups), "denial")})</h3><table><tr><th>count</th><th>operation</th><th>class</th><th>denied</th><th>comm</th><th>resource</th></tr>${groups.slice(0, top).map((g) => `<tr><td class="n">${g.count}</td><td>${h(g.operation)}</td><td>${h(g.class)}</td><td>${h(g.denied.join(g.class === "file" ? "" : ","))}</td><td>${h(g.comms.join(","))}</td><td><code>${h(g.resource)}</code></td></tr>`).join("")}</table>${more(Math.min(top, groups.length), groups.length, "group")}`).join("");
+    `<h3>Profile <code>${h(profile)}</code> (${plural(denialTotal(groups), "denial")})</h3><table><tr><th>count</th><th>operation</th><th>class</th><th>denied</th><th>comm</th><th>resource</th></tr>${groups.slice(0, top).map((g) => `<tr><td class="n">${g.count}</td><td>${h(g.operation)}</td><td>${h(g.class)}</td><td>${h(g.denied.join(g.class === "file" ? "" : ","))}</td><td>${h(g.comms.join(","))}</td><td><code>${h(g.resource)}</code></td></tr>`).join("")}</table>${more(Math.min(top, groups.length), groups.length, "group")}`).join("");
   return `<section id="denials"><h2>Denials by profile</h2>${tables}${more(Math.min(top, profiles.length), profiles.length, "profile")}</section>`;
-}
-
-function sum(groups: DenialGroup[]): number {
-  return groups.reduce((n, g) => n + g.count, 0);
 }
 
 function skippedTable(report: AnalyzeReport): string {

@@ -9,12 +9,13 @@
  * (so no emphasis, link, HTML or mention) with `|` escaped inside tables, and fenced blocks use a
  * fence longer than any run of backticks in their content, so no value can close them.
  */
-import type { AnalyzeReport, DenialGroup, ReasonCount, SuggestedRule } from "./model.js";
+import type { AnalyzeReport, DenialGroup, ReasonCount } from "./model.js";
 import { installedLine, type PastaDiagnosis } from "../pasta/diagnose.js";
 import type { PastaIncident } from "../pasta/incidents.js";
 import { terminalDocument, terminalText } from "./text-safety.js";
 import { shorten } from "./sanitize.js";
 import { renderProfileRules, reportTarget } from "./apparmor.js";
+import { denialTotal as total, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
 
 export interface MarkdownOptions {
   /** How many entries every list shows before "… and N more" (--top, as the text report). */
@@ -68,20 +69,6 @@ function table(header: string[], align: Array<"l" | "r">, rows: string[][]): str
   return [line(header), line(align.map((a) => (a === "r" ? "---:" : "---"))), ...rows.map(line)];
 }
 
-function plural(n: number, word: string): string {
-  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
-}
-
-function total(groups: DenialGroup[]): number {
-  return groups.reduce((n, g) => n + g.count, 0);
-}
-
-/** Denial groups by profile, the profile with the most denials first (as the text report). */
-function byProfile(report: AnalyzeReport): Array<[string, DenialGroup[]]> {
-  const map = new Map<string, DenialGroup[]>();
-  for (const g of report.denials) map.set(g.profile, [...(map.get(g.profile) ?? []), g]);
-  return [...map.entries()].sort((a, b) => total(b[1]) - total(a[1]));
-}
 
 function summary(report: AnalyzeReport): string[] {
   const s = report.summary;
@@ -197,13 +184,7 @@ function pasta(report: AnalyzeReport, top: number): string[] {
 function rules(report: AnalyzeReport, top: number): string[] {
   if (report.rules.length === 0) return [];
   const out = ["", "### Suggested rules", "", "Review before use; `aalens rules` prints them ready for /etc/apparmor.d/local/. Rules the installed policy already has or denies, and dangerous ones, are commented out."];
-  const map = new Map<string, SuggestedRule[]>();
-  for (const r of report.rules) {
-    const list = map.get(r.profile);
-    if (list === undefined) map.set(r.profile, [r]);
-    else list.push(r);
-  }
-  const profiles = [...map];
+  const profiles = [...rulesByProfile(report)];
   for (const [profile, all] of profiles.slice(0, top)) {
     const list = all.slice(0, top);
     // renderProfileRules puts profile, reason and warning in comments without control characters;
@@ -268,7 +249,7 @@ function headline(report: AnalyzeReport, top: number): string[] {
 export function renderMarkdown(report: AnalyzeReport, options: MarkdownOptions = {}): string {
   const top = options.top ?? 10;
   const maxCell = Math.max(8, options.maxCell ?? 100);
-  const profiles = byProfile(report);
+  const profiles = denialsByProfile(report);
   const out = ["## aalens analyze", ""];
   if (report.errors.length > 0) {
     out.push("### Inputs that could not be read", "");

@@ -7,6 +7,7 @@ import { terminalDocument, terminalText } from "./text-safety.js";
 import { shorten } from "./sanitize.js";
 import { renderPastaText } from "./pasta-text.js";
 import { reportTarget, targetLines } from "./apparmor.js";
+import { denialTotal as total, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
 
 export interface TextOptions {
   /** Terminal width; long cells are shortened with an ellipsis (never a resource or a rule). */
@@ -36,9 +37,6 @@ function table(rows: string[][], indent = "  "): string[] {
   return rows.map((r) => indent + r.map((c, i) => (i < n - 1 ? shorten(c, widths[i]!).padEnd(widths[i]!) : c)).join("  ").trimEnd());
 }
 
-function plural(n: number, word: string): string {
-  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
-}
 
 function reasons(title: string, list: ReasonCount[], width: number): string[] {
   if (list.length === 0) return [];
@@ -115,13 +113,7 @@ function renderPlain(report: AnalyzeReport, options: TextOptions): string {
 
   if (report.denials.length > 0) {
     out.push("", "Denials by profile");
-    const byProfile = new Map<string, DenialGroup[]>();
-    for (const g of report.denials) {
-      const list = byProfile.get(g.profile) ?? [];
-      list.push(g);
-      byProfile.set(g.profile, list);
-    }
-    const profiles = [...byProfile.entries()].sort((a, b) => total(b[1]) - total(a[1]));
+    const profiles = denialsByProfile(report);
     for (const [profile, groups] of profiles.slice(0, top)) {
       out.push("", `  profile ${terminalText(profile)}  (${plural(total(groups), "denial")})`);
       const rows = [["count", "operation", "class", "denied", "comm", "resource"], ...denialRows(groups.slice(0, top))];
@@ -192,13 +184,7 @@ function ruleSection(report: AnalyzeReport, width: number, top: number): string[
   const { literal, grouped } = report.ruleCounts;
   const counts = literal === grouped ? `${plural(literal, "rule")}` : `${plural(literal, "rule")} (${grouped} after grouping)`;
   const out = ["", `Suggested rules: ${counts} (aalens rules … prints them ready for /etc/apparmor.d/local/)`];
-  const byProfile = new Map<string, typeof report.rules>();
-  for (const r of report.rules) {
-    const list = byProfile.get(r.profile);
-    if (list === undefined) byProfile.set(r.profile, [r]);
-    else list.push(r);
-  }
-  const profiles = [...byProfile];
+  const profiles = [...rulesByProfile(report)];
   for (const [profile, rules] of profiles.slice(0, top)) {
     out.push("", `  profile ${terminalText(profile)}`);
     const target = reportTarget(report, profile);
@@ -219,6 +205,3 @@ function ruleSection(report: AnalyzeReport, width: number, top: number): string[
   return out;
 }
 
-function total(groups: DenialGroup[]): number {
-  return groups.reduce((n, g) => n + g.count, 0);
-}

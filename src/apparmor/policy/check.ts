@@ -283,15 +283,20 @@ const fileIndexes = new WeakMap<ProfileInfo, FileIndex>();
 function fileIndex(p: ProfileInfo): FileIndex {
   let index = fileIndexes.get(p);
   if (index !== undefined) return index;
-  index = { byHead: new Map(), any: [] };
+  const built: FileIndex = { byHead: new Map(), any: [] };
   p.rules.forEach((r, i) => {
     if (r.rule.kind !== "file") return;
     const heads = r.bare ? [""] : [...new Set(policyPatterns(p, r, "path", r.rule.path, true).map(headOf))];
-    if (heads.includes("")) index!.any.push(i);
-    else for (const h of heads) index!.byHead.set(h, [...(index!.byHead.get(h) ?? []), i]);
+    if (heads.includes("")) built.any.push(i);
+    else
+      for (const h of heads) {
+        const list = built.byHead.get(h);
+        if (list === undefined) built.byHead.set(h, [i]);
+        else list.push(i);
+      }
   });
-  fileIndexes.set(p, index);
-  return index;
+  fileIndexes.set(p, built);
+  return built;
 }
 
 /**
