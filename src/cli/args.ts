@@ -14,6 +14,16 @@ export function parseCommandArgs(argv: string[], options: Options): { values: Re
   }
 }
 
+/** The value of an option that takes one of a fixed list (--format, --csv-rows), checked. */
+export function choiceOption<T extends string>(value: unknown, name: string, choices: readonly T[]): T {
+  const v = String(value);
+  if (!(choices as readonly string[]).includes(v)) {
+    const list = choices.length > 1 ? `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}` : choices.join("");
+    throw new UsageError(`unknown --${name} "${v}" (use ${list})`);
+  }
+  return v as T;
+}
+
 /** A positive integer option, or the default. */
 export function intOption(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;

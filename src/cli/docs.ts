@@ -5,11 +5,12 @@
  */
 import type { Options } from "./args.js";
 import { HELP } from "./top-help.js";
-import { analyzeHelp, analyzeOptions } from "./commands/analyze.js";
-import { rulesHelp, rulesOptions } from "./commands/rules.js";
-import { pastaHelp, pastaOptions } from "./commands/pasta.js";
-import { mergeHelp, mergeOptions } from "./commands/merge.js";
-import { watchHelp, watchOptions } from "./commands/watch.js";
+import { MODE_NAMES } from "./options.js";
+import { analyzeFormats, analyzeHelp, analyzeOptions, csvRowModes } from "./commands/analyze.js";
+import { rulesFormats, rulesHelp, rulesOptions } from "./commands/rules.js";
+import { pastaFormats, pastaHelp, pastaOptions } from "./commands/pasta.js";
+import { mergeFormats, mergeHelp, mergeOptions } from "./commands/merge.js";
+import { watchFormats, watchHelp, watchOptions } from "./commands/watch.js";
 import { parseHelp, parseOptions } from "./commands/parse.js";
 import { completionHelp, completionOptions } from "./commands/completion-help.js";
 
@@ -23,14 +24,14 @@ export interface CommandDoc {
   operands: "files" | "shells";
 }
 
-const MODES = ["denied", "allowed", "audit", "all"];
+const MODES = [...MODE_NAMES];
 
 export const COMMAND_DOCS: CommandDoc[] = [
-  { name: "analyze", help: analyzeHelp, options: analyzeOptions, choices: { format: ["text", "json", "markdown", "html", "csv", "ecs"], "csv-rows": ["denials", "aggregate"], mode: MODES }, operands: "files" },
-  { name: "rules", help: rulesHelp, options: rulesOptions, choices: { format: ["apparmor", "json"], mode: MODES }, operands: "files" },
-  { name: "pasta", help: pastaHelp, options: pastaOptions, choices: { format: ["text", "json"] }, operands: "files" },
-  { name: "merge", help: mergeHelp, options: mergeOptions, choices: { format: ["text", "json", "markdown", "html"] }, operands: "files" },
-  { name: "watch", help: watchHelp, options: watchOptions, choices: { format: ["text", "json", "ecs"], mode: MODES }, operands: "files" },
+  { name: "analyze", help: analyzeHelp, options: analyzeOptions, choices: { format: [...analyzeFormats], "csv-rows": [...csvRowModes], mode: MODES }, operands: "files" },
+  { name: "rules", help: rulesHelp, options: rulesOptions, choices: { format: [...rulesFormats], mode: MODES }, operands: "files" },
+  { name: "pasta", help: pastaHelp, options: pastaOptions, choices: { format: [...pastaFormats] }, operands: "files" },
+  { name: "merge", help: mergeHelp, options: mergeOptions, choices: { format: [...mergeFormats] }, operands: "files" },
+  { name: "watch", help: watchHelp, options: watchOptions, choices: { format: [...watchFormats], mode: MODES }, operands: "files" },
   { name: "parse", help: parseHelp, options: parseOptions, choices: {}, operands: "files" },
   { name: "completion", help: completionHelp, options: completionOptions, choices: {}, operands: "shells" },
 ];

@@ -72,6 +72,9 @@ const MODE_SETS: Record<string, Mode[]> = {
   all: ["DENIED", "KILL", "ALLOWED", "AUDIT", "STATUS", "HINT", "ERROR"],
 };
 
+/** The words --mode takes. */
+export const MODE_NAMES: readonly string[] = Object.keys(MODE_SETS);
+
 /** `--mode denied,allowed` → the AppArmor modes to turn into rules. */
 export function modesOption(value: unknown): Set<Mode> {
   const modes = new Set<Mode>();

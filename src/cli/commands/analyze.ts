@@ -1,6 +1,5 @@
 /** `aalens analyze`: what was denied, by which profile, how often — and what could not be read. */
-import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
-import type { Options } from "../args.js";
+import { INPUT_HELP, INPUT_OPTIONS, parseCommandArgs, choiceOption, type Options } from "../args.js";
 import { collectState, exitStatus, writeReport } from "../run.js";
 import { ANALYSIS_OPTIONS, REPORT_HELP, REPORT_OPTIONS, runOptions, type RunOptions } from "../options.js";
 import { Output } from "../output.js";
@@ -54,7 +53,8 @@ Examples:
 Exit status: 0 all read, 2 some input or line was skipped (reported), 3 denials found with
 --fail-on-denials, 1 usage error.`;
 
-const FORMATS = ["text", "json", "markdown", "html", "csv", "ecs"] as const;
+export const analyzeFormats = ["text", "json", "markdown", "html", "csv", "ecs"] as const;
+export const csvRowModes = ["denials", "aggregate"] as const;
 
 /** The options of `aalens analyze` (also read by the help check, the shell completion and the man page). */
 export const analyzeOptions: Options = {
@@ -75,10 +75,10 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     return 0;
   }
   const format = values.format as string;
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${format}" (use ${FORMATS.join(" or ")})`);
+  choiceOption(format, "format", analyzeFormats);
   const opts = runOptions(values, positionals);
   const rows = values["csv-rows"] as string;
-  if (rows !== "denials" && rows !== "aggregate") throw new UsageError(`unknown --csv-rows "${rows}" (use denials or aggregate)`);
+  choiceOption(rows, "csv-rows", csvRowModes);
   if (format === "csv" && rows === "denials") return streamCsv(opts);
   if (format === "ecs") return streamEcs(opts, { original: values["ecs-original"] === true, errors: values["ecs-errors"] === true });
   return writeReport(await collectState(opts), opts, format);

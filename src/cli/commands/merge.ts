@@ -1,6 +1,5 @@
 /** `aalens merge`: one report from the states of several runs or hosts. */
-import { parseCommandArgs, UsageError } from "../args.js";
-import type { Options } from "../args.js";
+import { parseCommandArgs, UsageError, choiceOption, type Options } from "../args.js";
 import { writeReport } from "../run.js";
 import { ANALYSIS_OPTIONS, REPORT_HELP, REPORT_OPTIONS, runOptions } from "../options.js";
 import { loadState } from "../state-file.js";
@@ -35,6 +34,8 @@ Exit status: 0, 2 when the merged runs skipped something (reported), 3 denials f
 --fail-on-denials, 1 a state that could not be used (the others are still reported) or a usage
 error.`;
 
+export const mergeFormats = ["text", "json", "markdown", "html"] as const;
+
 /** The options of `aalens merge` (also read by the help check, the shell completion and the man page). */
 export const mergeOptions: Options = {
   // What applies to states already read: the policy the rules are checked against, the exit status, the display.
@@ -58,7 +59,7 @@ export async function runMerge(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError("merge needs at least one state file (see aalens merge --help)");
   const format = values.format as string;
-  if (!["text", "json", "markdown", "html"].includes(format)) throw new UsageError(`unknown --format "${format}" (use text, json, markdown or html)`);
+  choiceOption(format, "format", mergeFormats);
   // A state that cannot be used is named on stderr and left out; the others are still merged.
   const states: AnalysisState[] = [];
   let refused = 0;

@@ -1,6 +1,5 @@
 /** `aalens pasta`: pasta incidents, the Podman/Buildah action behind them, root causes and fixes. */
-import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
-import type { Options } from "../args.js";
+import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, choiceOption, type Options } from "../args.js";
 import { collectState, exitStatus } from "../run.js";
 import { ANALYSIS_OPTIONS, REPORT_OPTIONS, modesOption, runOptions } from "../options.js";
 import { Output } from "../output.js";
@@ -46,6 +45,8 @@ pasta or not) found with --fail-on-denials, 1 usage error.`;
 // pasta reads every AppArmor mode (a complain-mode profile's ALLOWED records are steps too): no --mode.
 const { mode: _mode, ...pastaAnalysisOptions } = ANALYSIS_OPTIONS;
 
+export const pastaFormats = ["text", "json"] as const;
+
 /** The options of `aalens pasta` (also read by the help check, the shell completion and the man page). */
 export const pastaOptions: Options = {
   ...INPUT_OPTIONS,
@@ -63,7 +64,7 @@ export async function runPasta(argv: string[]): Promise<number> {
     return 0;
   }
   const format = values.format as string;
-  if (format !== "text" && format !== "json") throw new UsageError(`unknown --format "${format}" (use text or json)`);
+  choiceOption(format, "format", pastaFormats);
   if (values.root !== undefined && values.system !== true) throw new UsageError("--root needs --system");
   const opts = { ...runOptions(values, positionals), modes: modesOption("all") };
   const system = values.system === true ? probeSystem((values.root as string | undefined) ?? "/") : undefined;

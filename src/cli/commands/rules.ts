@@ -3,8 +3,7 @@ import { jsonText } from "../../report/text-safety.js";
 import { constants } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs } from "../args.js";
-import type { Options } from "../args.js";
+import { INPUT_HELP, INPUT_OPTIONS, UsageError, parseCommandArgs, choiceOption, type Options } from "../args.js";
 import { collectState, exitStatus } from "../run.js";
 import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
 import { Output } from "../output.js";
@@ -137,6 +136,8 @@ async function writeLocalFiles(dir: string, report: AnalyzeReport, quiet: boolea
   return failed;
 }
 
+export const rulesFormats = ["apparmor", "json"] as const;
+
 /** The options of `aalens rules` (also read by the help check, the shell completion and the man page). */
 export const rulesOptions: Options = {
   ...INPUT_OPTIONS,
@@ -155,7 +156,7 @@ export async function runRules(argv: string[]): Promise<number> {
     return 0;
   }
   const format = values.format as string;
-  if (format !== "apparmor" && format !== "json") throw new UsageError(`unknown --format "${format}" (use apparmor or json)`);
+  choiceOption(format, "format", rulesFormats);
   const opts = runOptions(values, positionals);
   const state = await collectState(opts);
   state.notes.push(...policyNotes(opts.policy));

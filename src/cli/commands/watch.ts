@@ -4,8 +4,7 @@
  * with repeats folded, a summary on exit, and positions saved for an exact resume.
  */
 import { readFileSync } from "node:fs";
-import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError } from "../args.js";
-import type { Options } from "../args.js";
+import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError, choiceOption, type Options } from "../args.js";
 import { ANALYSIS_OPTIONS, parseTimeOption, runOptions, zoneOption } from "../options.js";
 import { displayTime, reportInZone } from "../../report/time-format.js";
 import { eventFilter } from "../../analysis/filter.js";
@@ -89,6 +88,8 @@ function loadWatchState(path: string, note: (m: string) => void): StateFile | un
   return undefined;
 }
 
+export const watchFormats = ["text", "json", "ecs"] as const;
+
 // --fail-on-denials and --until mean nothing for a run that never ends.
 const { "fail-on-denials": _f, until: _u, ...analysisOptions } = ANALYSIS_OPTIONS;
 
@@ -116,7 +117,7 @@ export async function runWatch(argv: string[]): Promise<number> {
   const journalDir = values["journal-directory"] as string | undefined;
   const followJournal = values.journal === true || journalFiles.length > 0 || journalDir !== undefined || positionals.length === 0;
   const format = values.format as string;
-  if (format !== "text" && format !== "json" && format !== "ecs") throw new UsageError(`unknown --format "${format}" (use text, json or ecs)`);
+  choiceOption(format, "format", watchFormats);
   const pollMs = intOption(values["poll-ms"], "poll-ms", 250);
   const statePath = values.state as string | undefined;
   const zone = zoneOption(values);
