@@ -6,6 +6,7 @@ import type { Mode } from "../parse/record.js";
 import { DEFAULT_MAX_LINE_LENGTH } from "../input/read-stream.js";
 import { globRegExp, type FilterSpec } from "../analysis/filter.js";
 import type { Zone } from "../report/time-format.js";
+import { DEFAULT_TOP } from "../report/by-profile.js";
 import { intOption, resolveInputs, UsageError, type Options } from "./args.js";
 
 /** Options of every command that reads logs into an analysis. */
@@ -32,7 +33,7 @@ export const REPORT_OPTIONS: Options = {
 /** The help lines of REPORT_OPTIONS. */
 export const REPORT_HELP = `      --summary              print only the headline: the causes found with the first step of each
                              fix, the profiles with the most denials, the rules to add by file
-      --top N                show the first N entries of every list (default 10); each cut says
+      --top N                show the first N entries of every list (default ${DEFAULT_TOP}); each cut says
                              how many more there are`;
 
 /** The zone times are shown and read in: local, as journalctl, or UTC with --utc. */
@@ -55,8 +56,8 @@ export interface RunOptions {
   color: boolean;
   /** -o FILE; undefined for stdout. */
   output?: string;
-  /** Entries per list in text and Markdown reports (--top). */
-  top?: number;
+  /** Entries per list in text, Markdown and HTML reports (--top). */
+  top: number;
   /** Only the headline (--summary). */
   summaryOnly: boolean;
   /** The zone of every time shown and of --since/--until without an offset (--utc). */
@@ -145,9 +146,9 @@ export function runOptions(values: Record<string, unknown>, positionals: string[
     failOnDenials: values["fail-on-denials"] === true,
     color: useColor(values),
     summaryOnly: values.summary === true,
+    top: intOption(values.top, "top", DEFAULT_TOP),
     zone: zoneOption(values),
   };
-  if (values.top !== undefined) opts.top = intOption(values.top, "top", 10);
   if (values.output !== undefined) opts.output = values.output as string;
   if (values["save-state"] !== undefined) opts.saveState = values["save-state"] as string;
   return opts;

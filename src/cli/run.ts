@@ -70,10 +70,10 @@ export async function writeReport(state: AnalysisState, opts: RunOptions, format
       await out.drain();
     }
   }
-  else if (format === "markdown") out.push(renderMarkdown(reportInZone(report, opts.zone), { ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
+  else if (format === "markdown") out.push(renderMarkdown(reportInZone(report, opts.zone), { top: opts.top, summaryOnly: opts.summaryOnly }));
   else if (format === "csv") out.push(renderCsvAggregate(report, opts.zone));
-  else if (format === "html") out.push(renderHtml(reportInZone(report, opts.zone), { zone: opts.zone, ...(opts.top ? { top: opts.top } : {}) }));
-  else out.push(renderText(reportInZone(report, opts.zone), { width: process.stdout.columns, color: opts.color, ...(opts.top ? { top: opts.top } : {}), summaryOnly: opts.summaryOnly }));
+  else if (format === "html") out.push(renderHtml(reportInZone(report, opts.zone), { zone: opts.zone, top: opts.top }));
+  else out.push(renderText(reportInZone(report, opts.zone), { width: process.stdout.columns, color: opts.color, top: opts.top, summaryOnly: opts.summaryOnly }));
   await out.close();
   return exitStatus(state, opts);
 }

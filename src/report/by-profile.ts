@@ -4,6 +4,9 @@
  */
 import type { AnalyzeReport, DenialGroup, SuggestedRule } from "./model.js";
 
+/** Entries per list by default (--top): a report of a 300 MB archive stays a few screens long. */
+export const DEFAULT_TOP = 10;
+
 /** `1,234 denials`, `1 denial`. */
 export function plural(n: number, word: string): string {
   return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;

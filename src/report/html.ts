@@ -13,7 +13,7 @@ import type { AnalyzeReport, ReasonCount } from "./model.js";
 import type { TimelineState } from "../analysis/timeline.js";
 import { htmlText as h } from "./text-safety.js";
 import { renderProfileRules, reportTarget } from "./apparmor.js";
-import { denialTotal, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
+import { DEFAULT_TOP, denialTotal, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
 import { displayTime, type Zone } from "./time-format.js";
 import { installedLine } from "../pasta/diagnose.js";
 
@@ -224,7 +224,7 @@ function skippedTable(report: AnalyzeReport): string {
 }
 
 export function renderHtml(report: AnalyzeReport, options: HtmlOptions): string {
-  const top = options.top ?? 10;
+  const top = options.top ?? DEFAULT_TOP;
   const s = report.summary;
   const now = options.now ?? new Date();
   const errors = report.errors.length === 0 ? "" : `<section id="errors"><h2>Inputs that could not be read</h2><ul>${report.errors.map((e) => `<li><code>${h(e.source)}</code>: ${h(e.message)} (${h(e.code)})</li>`).join("")}</ul></section>`;

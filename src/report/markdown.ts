@@ -15,7 +15,7 @@ import type { PastaIncident } from "../pasta/incidents.js";
 import { terminalDocument, terminalText } from "./text-safety.js";
 import { shorten } from "./sanitize.js";
 import { renderProfileRules, reportTarget } from "./apparmor.js";
-import { denialTotal as total, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
+import { DEFAULT_TOP, denialTotal as total, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
 
 export interface MarkdownOptions {
   /** How many entries every list shows before "… and N more" (--top, as the text report). */
@@ -247,7 +247,7 @@ function headline(report: AnalyzeReport, top: number): string[] {
 }
 
 export function renderMarkdown(report: AnalyzeReport, options: MarkdownOptions = {}): string {
-  const top = options.top ?? 10;
+  const top = options.top ?? DEFAULT_TOP;
   const maxCell = Math.max(8, options.maxCell ?? 100);
   const profiles = denialsByProfile(report);
   const out = ["## aalens analyze", ""];

@@ -7,7 +7,7 @@ import { terminalDocument, terminalText } from "./text-safety.js";
 import { shorten } from "./sanitize.js";
 import { renderPastaText } from "./pasta-text.js";
 import { reportTarget, targetLines } from "./apparmor.js";
-import { denialTotal as total, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
+import { DEFAULT_TOP, denialTotal as total, denialsByProfile, plural, rulesByProfile } from "./by-profile.js";
 
 export interface TextOptions {
   /** Terminal width; long cells are shortened with an ellipsis (never a resource or a rule). */
@@ -19,9 +19,6 @@ export interface TextOptions {
   /** Bold headings and coloured warnings (terminals only). */
   color?: boolean;
 }
-
-/** Entries per list by default: a report of a 300 MB archive stays a few screens long. */
-export const DEFAULT_TOP = 10;
 
 
 /**

@@ -6,8 +6,8 @@ import { Output } from "../output.js";
 import { policyNotes, policyReportOptions } from "../policy.js";
 import { buildReport } from "../../report/report.js";
 import { renderPastaText } from "../../report/pasta-text.js";
-import { DEFAULT_TOP } from "../../report/text.js";
 import { reportInZone } from "../../report/time-format.js";
+import { DEFAULT_TOP } from "../../report/by-profile.js";
 import { jsonText, terminalText } from "../../report/text-safety.js";
 import { probeSystem, systemLines } from "../../pasta/system-probe.js";
 
@@ -28,7 +28,7 @@ Options:
                              the distribution — and use it in the diagnoses
       --root DIR             with --system: read the files under DIR instead of / (an image, a
                              copy of the affected host's files); no program is run then
-      --top N                list the first N incidents and messages (default 10; every one is
+      --top N                list the first N incidents and messages (default ${DEFAULT_TOP}; every one is
                              still diagnosed)
       --since, --until, --utc, --profile, --host, --pasta, --fail-on-denials, --no-color
                              as for aalens analyze (see aalens analyze --help)
@@ -75,7 +75,7 @@ export async function runPasta(argv: string[]): Promise<number> {
   if (format === "json") out.push(jsonText(system === undefined ? report.pasta : { ...report.pasta, system }, 2) + "\n");
   else {
     const head = system === undefined ? [] : ["", "this system (read-only probes):", ...systemLines(system).map((l) => `  ${terminalText(l)}`)];
-    const lines = renderPastaText(reportInZone(report, opts.zone).pasta, opts.top ?? DEFAULT_TOP);
+    const lines = renderPastaText(reportInZone(report, opts.zone).pasta, opts.top);
     const none = `aalens pasta: no pasta denials in ${report.summary.lines} lines (${report.summary.denials} AppArmor denials of other programs)`;
     out.push((lines.length === 0 && head.length === 0 ? none : ["aalens pasta", ...report.notes.map((n) => `  ${terminalText(n)}`), ...head, ...(lines.length === 0 ? ["", none] : lines)].join("\n")) + "\n");
   }
