@@ -105,7 +105,7 @@ describe("the headline", () => {
     expect(json.headline.rules.count).toBe(missing);
     const sum = (json.headline.rules.files as Array<{ rules: number }>).reduce((n, f) => n + f.rules, 0);
     expect(sum).toBe(missing);
-    expect(json.headline.rules.files.map((f: { file: string }) => f.file)).toContain("local/usr.bin.tool7 (of the policy that defines /usr/bin/tool7)");
+    expect(json.headline.rules.files.map((f: { file: string }) => f.file)).toContain("the local file the /usr/bin/tool7 profile includes (no installed policy was read; by convention local/usr.bin.tool7)");
   });
 });
 

@@ -10,7 +10,7 @@
  */
 import type { PastaDiagnosis, Severity } from "../pasta/diagnose.js";
 import type { DenialGroup, SuggestedRule } from "./model.js";
-import type { RuleTarget } from "../apparmor/local/target.js";
+import { ruleFileOf, type RuleTarget } from "../apparmor/local/target.js";
 import { selinuxNote } from "../input/other-lsm.js";
 
 export interface HeadlineCause {
@@ -38,22 +38,6 @@ export interface Headline {
 }
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
-/** The file a profile's rules go in, as a person reads it: the local file, with the include to add when there is none. */
-export function targetFile(t: RuleTarget): string | undefined {
-  switch (t.kind) {
-    case "local":
-      return t.path;
-    case "add-include":
-      return `${t.path} (after adding \`${t.include}\` to ${t.profileFile})`;
-    case "not-installed":
-      return `local/${t.local} (of the policy that defines ${t.profile})`;
-    case "none":
-      return `the profile ${t.profile} itself`;
-    case "not-policy":
-      return undefined;
-  }
-}
 
 /** The fix's first step; one that introduces its rules ("…, or add the ones missing now:") gets them, with their file. */
 function firstStep(d: PastaDiagnosis): string {
@@ -100,8 +84,9 @@ export function buildHeadline(input: {
   let count = 0;
   for (const r of input.rules) {
     if (r.warning !== undefined || (r.status !== "missing" && r.status !== "unknown")) continue;
-    const file = targetFile(input.target(r.profile));
-    if (file === undefined) continue;
+    // Where the rule goes, in the words every other output uses (the CSV's rule_file, the fixes).
+    const file = ruleFileOf(input.target(r.profile));
+    if (file === null) continue;
     count++;
     let f = files.get(file);
     if (f === undefined) files.set(file, (f = { file, rules: 0, profiles: [] }));
