@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { INPUT_HELP, INPUT_OPTIONS, intOption, parseCommandArgs, UsageError, choiceOption, type Options } from "../args.js";
-import { ANALYSIS_OPTIONS, parseTimeOption, runOptions, zoneOption } from "../options.js";
+import { ANALYSIS_OPTIONS, runOptions } from "../options.js";
 import { displayTime, reportInZone } from "../../report/time-format.js";
 import { eventFilter } from "../../analysis/filter.js";
 import { FileFollower, type FilePosition } from "../../input/follow-files.js";
@@ -120,7 +120,6 @@ export async function runWatch(argv: string[]): Promise<number> {
   choiceOption(format, "format", watchFormats);
   const pollMs = intOption(values["poll-ms"], "poll-ms", 250);
   const statePath = values.state as string | undefined;
-  const zone = zoneOption(values);
   const note = (m: string) => {
     if (!values.quiet) process.stderr.write(`aalens: ${terminalText(m)}\n`);
   };
@@ -151,7 +150,7 @@ export async function runWatch(argv: string[]): Promise<number> {
     const secs = (Date.now() - held.first) / 1000;
     const times = n > 1 ? ` (×${n}${secs >= 1 ? `, ${(n / secs).toFixed(1)}/s` : ""})` : "";
     process.stdout.write(
-      `${v.record.time === null ? "-" : displayTime(v.record.time, zone)} ${terminalText(v.fields.profile ?? "?")} ${v.record.mode} ${terminalText(v.fields.operation ?? "?")} ${terminalText(v.resource)}${v.fields.comm ? ` comm=${terminalText(v.fields.comm)}` : ""}${pasta}${times}\n` +
+      `${v.record.time === null ? "-" : displayTime(v.record.time, opts.zone)} ${terminalText(v.fields.profile ?? "?")} ${v.record.mode} ${terminalText(v.fields.operation ?? "?")} ${terminalText(v.resource)}${v.fields.comm ? ` comm=${terminalText(v.fields.comm)}` : ""}${pasta}${times}\n` +
         (n === 1 && v.rule !== null ? `    rule: ${terminalText(v.rule)}\n` : ""),
     );
   };
@@ -182,14 +181,14 @@ export async function runWatch(argv: string[]): Promise<number> {
       const ids = new Set(incidents.map((i) => i.id));
       const touched = report.pasta.diagnoses.filter((d) => d.incidents.some((id) => ids.has(id)));
       const fresh = touched.filter((d) => !printedDiagnoses.has(d.id));
-      const shown = reportInZone({ ...report, pasta: { ...report.pasta, incidents, diagnoses: fresh, messages: [], omittedIncidents: 0, dropped: 0 } }, zone);
+      const shown = reportInZone({ ...report, pasta: { ...report.pasta, incidents, diagnoses: fresh, messages: [], omittedIncidents: 0, dropped: 0 } }, opts.zone);
       out.push(...renderPastaText(shown.pasta, incidents.length));
       for (const d of touched) {
         if (printedDiagnoses.has(d.id)) out.push(`  [${d.severity}] ${d.id} again (incident ${d.incidents.filter((id) => ids.has(id)).join(", ")}): the fix above applies`);
         printedDiagnoses.add(d.id);
       }
     }
-    if (rules.length > 0) out.push("", renderApparmor(reportInZone({ ...report, rules }, zone)).trimEnd());
+    if (rules.length > 0) out.push("", renderApparmor(reportInZone({ ...report, rules }, opts.zone)).trimEnd());
     process.stdout.write(out.join("\n") + "\n\n");
   };
   let saveTimer: NodeJS.Timeout | undefined;
@@ -254,7 +253,7 @@ export async function runWatch(argv: string[]): Promise<number> {
         ...(journalDir === undefined ? {} : { directory: journalDir }),
         ...(saved?.journalCursor === undefined ? {} : { cursor: saved.journalCursor }),
         // --since (ISO or 2h/1d) as journalctl's @EPOCH, so the journal starts there.
-        ...(values.since === undefined ? {} : { since: `@${Math.floor(parseTimeOption(values.since as string, "since", Date.now(), zone) / 1000)}` }),
+        ...(opts.filter.since === undefined ? {} : { since: `@${Math.floor(opts.filter.since / 1000)}` }),
         fromStart: values["from-start"] === true,
         onLines,
         onNote: note,
@@ -285,6 +284,6 @@ export async function runWatch(argv: string[]): Promise<number> {
   const report = buildReport(builder.state(), policyReportOptions(opts.policy));
   const s = report.summary;
   process.stderr.write(`aalens watch: ${s.lines} lines, ${s.apparmor} AppArmor events, ${s.denials} denials, ${report.rules.length} suggested rules\n`);
-  if (format === "text" && report.rules.length > 0) process.stdout.write("\n" + renderApparmor(reportInZone(report, zone)));
+  if (format === "text" && report.rules.length > 0) process.stdout.write("\n" + renderApparmor(reportInZone(report, opts.zone)));
   return 0;
 }
