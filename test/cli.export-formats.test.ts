@@ -35,6 +35,22 @@ describe("analyze exports", () => {
     }
   });
 
+  it("CSV, ECS: one event's rule compiles too — a unix bind logged with its peer gets a rule without the peer", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aalens-unix-peer-"));
+    const log = join(dir, "audit.log");
+    writeFileSync(log, [
+      'type=AVC msg=audit(1764382400.100:801): apparmor="DENIED" operation="bind" class="net" profile="/usr/bin/evince" pid=77 comm="evince" family="unix" sock_type="dgram" protocol=0 requested="bind" denied="bind" addr=none peer_label="/usr/sbin/cupsd"',
+      'type=AVC msg=audit(1764382400.200:802): apparmor="DENIED" operation="connect" class="net" profile="/usr/bin/evince" pid=77 comm="evince" family="unix" sock_type="stream" protocol=0 requested="send receive connect" denied="send receive connect" addr=none peer_addr="@/tmp/.X11-unix/X0" peer="unconfined"',
+    ].join("\n") + "\n");
+    const [header, ...rows] = parseCsv(aalens(["analyze", "--no-policy", "--format", "csv", log]).stdout);
+    const rules = rows.map((r) => r[header!.indexOf("suggested_rule")]!);
+    expect(rules[0]).toBe("unix (bind) type=dgram,");
+    expect(rules[1]).toContain("peer=(");
+    const ecs = aalens(["analyze", "--no-policy", "--format", "ecs", log]).stdout.trim().split("\n").map((l) => JSON.parse(l).aalens.rule);
+    expect(ecs).toEqual(rules);
+    expect(compileRules(rules).failures).toEqual([]);
+  });
+
   it("CSV rule_file: the file aalens rules writes, from the installed policy", () => {
     const dir = mkdtempSync(join(tmpdir(), "aalens-csv-target-"));
     mkdirSync(join(dir, "local"));

@@ -16,6 +16,7 @@ import { classify, type AppArmorKind } from "../apparmor/classify.js";
 import { resourceOf } from "../apparmor/resource.js";
 import { synthesize, type Synthesis } from "../apparmor/rules/synthesize.js";
 import { renderRule } from "../apparmor/rules/render.js";
+import { compilableRule } from "../apparmor/rules/unix-peer.js";
 import { pastaOperation } from "../pasta/catalog.js";
 import { callerOf, isPastaEvent, type Caller } from "../pasta/recognize.js";
 import { isPastaProfile, upstreamSynthesis } from "../pasta/upstream-rules.js";
@@ -76,7 +77,8 @@ class BodyAnalysis {
   get rule(): string | null {
     if (this.ruleMemo === undefined) {
       const c = this.synthesis.candidate;
-      this.ruleMemo = c === undefined ? null : renderRule(c.rule);
+      // One event's rule, as exports print it: valid to apparmor_parser (unix-peer.ts), as the aggregate's is.
+      this.ruleMemo = c === undefined ? null : renderRule(compilableRule(c.rule));
     }
     return this.ruleMemo;
   }
@@ -94,7 +96,7 @@ class BodyAnalysis {
   get pastaRule(): string | null {
     if (this.pastaRuleMemo === undefined) {
       const c = this.pastaSynthesis.candidate;
-      this.pastaRuleMemo = c === undefined ? null : renderRule(c.rule);
+      this.pastaRuleMemo = c === undefined ? null : renderRule(compilableRule(c.rule));
     }
     return this.pastaRuleMemo;
   }

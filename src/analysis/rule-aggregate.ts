@@ -3,6 +3,7 @@
  * JSON and merges exactly: merging the states of two runs gives what one run over both inputs
  * gives (lists keep first-seen order and the same caps; counts add; times take min/max).
  */
+import { compilableRule, mustDropPeer } from "../apparmor/rules/unix-peer.js";
 import type { Mode } from "../parse/record.js";
 import type { Rule } from "../apparmor/rule-model.js";
 import type { Candidate } from "../apparmor/rules/synthesize.js";
@@ -260,21 +261,12 @@ export class RuleAggregator {
 
 /** The rule as it will be printed: `owner` decided from all the evidence. */
 export function finalRule(e: RuleEntry): Rule {
-  if (e.rule.kind === "unix") return unixWithoutPeerIfLocal(e.rule);
+  if (e.rule.kind === "unix") return compilableRule(e.rule);
   if (e.rule.kind !== "file") return e.rule;
   return { ...e.rule, owner: e.ownerYes > 0 && e.ownerNo === 0 };
 }
 
-/** Unix accesses on the socket itself: apparmor_parser refuses them together with peer conditionals. */
-const UNIX_LOCAL = new Set(["create", "shutdown", "setattr", "getattr", "bind", "listen", "setopt", "getopt"]);
-
 /** Whether the final rule had to leave its peer conditions out (and so allows any peer). */
 export function droppedPeer(e: RuleEntry): boolean {
-  return e.rule.kind === "unix" && (e.rule.peerLabel !== undefined || e.rule.peerAddr !== undefined) && e.rule.access.some((a) => UNIX_LOCAL.has(a));
-}
-
-function unixWithoutPeerIfLocal(rule: Extract<Rule, { kind: "unix" }>): Rule {
-  if (!rule.access.some((a) => UNIX_LOCAL.has(a)) || (rule.peerLabel === undefined && rule.peerAddr === undefined)) return rule;
-  const { peerLabel: _l, peerAddr: _a, ...rest } = rule;
-  return rest;
+  return mustDropPeer(e.rule);
 }
