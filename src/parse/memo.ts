@@ -21,6 +21,8 @@ export interface LineVariables {
   epochMs: number;
   /** The values after ` pid=` / ` ppid=`, in line order. */
   pids: string[];
+  /** The digits after each `/proc/` (a pid inside a path: `/proc/4711/mounts`), in line order. */
+  procPids: string[];
 }
 
 interface Template {
@@ -29,6 +31,21 @@ interface Template {
   host: string | null;
   /** For each pid value of the line, in order: where it goes in the record. */
   slots: Array<{ inMsg: boolean; key: string }>;
+  /**
+   * The values that hold the line's `/proc/PID` digits: each as its text around them and the
+   * index of the line's digits that goes in each gap (the values are rebuilt for a repeat).
+   */
+  procValues: ProcValue[];
+  procCount: number;
+}
+
+interface ProcValue {
+  inMsg: boolean;
+  key: string;
+  /** The value's text between the digits: one more piece than `digits`. */
+  pieces: string[];
+  /** For each gap, the index into the line's procPids. */
+  digits: number[];
 }
 
 /** Templates by line key (see lineVariables), in two bounded generations. */
@@ -38,8 +55,10 @@ const PID_KEYS = ["pid", "ppid"];
 
 /**
  * The key and variable parts of a line that has a numeric `audit(S.MS:N)` stamp, or undefined.
- * The key is the line itself with the stamp's contents and the pid digits cut out: the Map
- * hashes and compares it natively, so two different bodies never share a template.
+ * The key is the line itself with the stamp's contents, the pid digits and the digits after
+ * each `/proc/` cut out, behind the offsets where they were cut: the Map hashes and compares it
+ * natively, and two lines share a key only when they are the same text but for those digits
+ * (without the offsets, `/proc/1/a /proc//b` and `/proc//a /proc/2/b` would).
  */
 export function lineVariables(text: string): LineVariables | undefined {
   const open = text.indexOf("audit(");
@@ -52,10 +71,12 @@ export function lineVariables(text: string): LineVariables | undefined {
   const epochMs = Number(m[1]) * 1000 + Number(m[2]);
   if (epochMs <= 0 || !timeInRange(epochMs)) return undefined;
   let key = text.slice(0, open + 6);
+  let cuts = "";
   let from = close;
   const pids: string[] = [];
+  const procPids: string[] = [];
   for (;;) {
-    const at = nextPid(text, from);
+    const at = nextVariable(text, from);
     if (at < 0) break;
     let end = at;
     while (end < text.length) {
@@ -63,39 +84,46 @@ export function lineVariables(text: string): LineVariables | undefined {
       if (d < 48 || d > 57) break;
       end++;
     }
-    if (end === at) {
-      key += text.slice(from, at);
-      from = at;
-      continue;
-    }
     key += text.slice(from, at);
-    pids.push(text.slice(at, end));
+    from = at;
+    if (end === at) continue;
+    (text.charCodeAt(at - 1) === 47 ? procPids : pids).push(text.slice(at, end));
+    cuts += `${key.length},`;
     from = end;
   }
   key += text.slice(from);
-  return { key, stamp, epochMs, pids };
+  return { key: `${cuts}|${key}`, stamp, epochMs, pids, procPids };
 }
 
 const STAMP = /^(\d{1,15})\.(\d{3}):\d+$/;
 
-/** The offset of the digits after the next ` pid=` or ` ppid=` from `from`, or -1. */
-function nextPid(text: string, from: number): number {
+/** The offset of the digits after the next ` pid=`, ` ppid=` or `/proc/` from `from`, or -1. */
+function nextVariable(text: string, from: number): number {
   const a = text.indexOf(" pid=", from);
   const b = text.indexOf(" ppid=", from);
-  if (a < 0) return b < 0 ? -1 : b + 6;
-  return b < 0 || a < b ? a + 5 : b + 6;
+  const c = text.indexOf("/proc/", from);
+  let best = -1;
+  if (a >= 0) best = a + 5;
+  if (b >= 0 && (best < 0 || b + 6 < best)) best = b + 6;
+  if (c >= 0 && (best < 0 || c + 6 < best)) best = c + 6;
+  return best;
 }
 
 /** A record for this line made from the memo, or undefined when its body was not seen. */
 export function fromMemo(v: LineVariables, source: string, line: number, meta: LineMeta | undefined): AuditRecord | undefined {
   const t = templates.get(v.key);
-  if (t === undefined || t.slots.length !== v.pids.length) return undefined;
+  if (t === undefined || t.slots.length !== v.pids.length || t.procCount !== v.procPids.length) return undefined;
   const r = t.record;
   const fields = copy(r.fields);
   const msg = r.msg === null ? null : copy(r.msg);
   for (let i = 0; i < t.slots.length; i++) {
     const slot = t.slots[i]!;
     (slot.inMsg ? msg! : fields)[slot.key] = v.pids[i]!;
+  }
+  for (const p of t.procValues) {
+    let value = p.pieces[0]!;
+    for (let i = 0; i < p.digits.length; i++) value += v.procPids[p.digits[i]!]! + p.pieces[i + 1]!;
+    (p.inMsg ? msg! : fields)[p.key] = value;
   }
   const record: AuditRecord = {
     source,
@@ -109,13 +137,16 @@ export function fromMemo(v: LineVariables, source: string, line: number, meta: L
     fields,
     msg,
   };
-  TEMPLATE.set(record, t);
+  // A body with a pid in a path shares the parse only: its resource and literal objects are its own.
+  if (t.procCount === 0) TEMPLATE.set(record, t);
   return record;
 }
 
 /** Remember a freshly parsed record for the repeats of its line, when it is plain enough. */
-export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta | undefined): void {
+export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta | undefined, text: string): void {
   if (record.warnings !== undefined || record.auditId !== v.stamp || record.time === null) return;
+  const procValues = v.procPids.length === 0 ? [] : procValuesOf(v.procPids, record, text);
+  if (procValues === undefined) return;
   const slots: Template["slots"] = [];
   let outer = 0;
   let inner = 0;
@@ -128,9 +159,45 @@ export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta |
     else return; // a pid value the record does not hold as such: not memoised
   }
   if (outer !== outerKeys.length || inner !== innerKeys.length) return;
-  const t: Template = { record, slots, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
-  TEMPLATE.set(record, t);
+  const t: Template = { record, slots, procValues, procCount: v.procPids.length, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
+  if (t.procCount === 0) TEMPLATE.set(record, t);
   templates.set(v.key, t);
+}
+
+const PROC_PID = /\/proc\/(\d+)/g;
+
+/**
+ * Where the line's `/proc/PID` digits are in the record, or undefined when that is not certain:
+ * the values holding them, outer record first, must be literal text of the line (not decoded
+ * from hex) and give exactly the line's digits in order, each digit string once, so the i-th
+ * digits of the line are the i-th of the record in every repeat of the same text.
+ */
+function procValuesOf(procPids: string[], record: AuditRecord, text: string): ProcValue[] | undefined {
+  if (new Set(procPids).size !== procPids.length) return undefined;
+  const out: ProcValue[] = [];
+  let next = 0;
+  for (const [inMsg, map] of [[false, record.fields], [true, record.msg]] as const) {
+    if (map === null) continue;
+    for (const key in map) {
+      const value = map[key]!;
+      if (!value.includes("/proc/")) continue;
+      const pieces: string[] = [];
+      const digits: number[] = [];
+      let last = 0;
+      for (const m of value.matchAll(PROC_PID)) {
+        if (procPids[next] !== m[1]) return undefined;
+        const at = m.index! + 6;
+        pieces.push(value.slice(last, at));
+        digits.push(next++);
+        last = at + m[1]!.length;
+      }
+      if (digits.length === 0) continue;
+      if (!text.includes(value)) return undefined;
+      pieces.push(value.slice(last));
+      out.push({ inMsg, key, pieces, digits });
+    }
+  }
+  return next === procPids.length ? out : undefined;
 }
 
 /**

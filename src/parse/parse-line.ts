@@ -136,12 +136,12 @@ export function parseLine(src: SourceLine, context?: SourceContext): LineResult 
     }
   }
   const result = parseWithGrammar(src, context);
-  if (variables !== undefined && result?.record !== undefined) remember(variables, result.record, src.meta);
+  if (variables !== undefined && result?.record !== undefined) remember(variables, result.record, src.meta, src.text);
   return result;
 }
 
-/** Parse one line with the grammar. */
-function parseWithGrammar(src: SourceLine, context?: SourceContext): LineResult | null {
+/** Parse one line with the grammar, never from the memo (exported for the memo's tests). */
+export function parseWithGrammar(src: SourceLine, context?: SourceContext): LineResult | null {
   const { text, meta } = src;
   const { tree, errors } = parseAuditLine(text);
   const odd = new Oddities();
