@@ -75,8 +75,15 @@ export function lineVariables(text: string): LineVariables | undefined {
   let from = close;
   const pids: string[] = [];
   const procPids: string[] = [];
+  // The next ` pid=`, ` ppid=` and `/proc/` at or after `from`, each searched again only once passed.
+  let pid = -2;
+  let ppid = -2;
+  let proc = -2;
   for (;;) {
-    const at = nextVariable(text, from);
+    if (pid !== -1 && pid < from) pid = text.indexOf(" pid=", from);
+    if (ppid !== -1 && ppid < from) ppid = text.indexOf(" ppid=", from);
+    if (proc !== -1 && proc < from) proc = text.indexOf("/proc/", from);
+    const at = earliest(pid < 0 ? -1 : pid + 5, ppid < 0 ? -1 : ppid + 6, proc < 0 ? -1 : proc + 6);
     if (at < 0) break;
     let end = at;
     while (end < text.length) {
@@ -97,15 +104,11 @@ export function lineVariables(text: string): LineVariables | undefined {
 
 const STAMP = /^(\d{1,15})\.(\d{3}):\d+$/;
 
-/** The offset of the digits after the next ` pid=`, ` ppid=` or `/proc/` from `from`, or -1. */
-function nextVariable(text: string, from: number): number {
-  const a = text.indexOf(" pid=", from);
-  const b = text.indexOf(" ppid=", from);
-  const c = text.indexOf("/proc/", from);
-  let best = -1;
-  if (a >= 0) best = a + 5;
-  if (b >= 0 && (best < 0 || b + 6 < best)) best = b + 6;
-  if (c >= 0 && (best < 0 || c + 6 < best)) best = c + 6;
+/** The smallest of three offsets that are not -1, or -1. */
+function earliest(a: number, b: number, c: number): number {
+  let best = a;
+  if (b >= 0 && (best < 0 || b < best)) best = b;
+  if (c >= 0 && (best < 0 || c < best)) best = c;
   return best;
 }
 
@@ -137,8 +140,7 @@ export function fromMemo(v: LineVariables, source: string, line: number, meta: L
     fields,
     msg,
   };
-  // A body with a pid in a path shares the parse only: its resource and literal objects are its own.
-  if (t.procCount === 0) TEMPLATE.set(record, t);
+  TEMPLATE.set(record, t);
   return record;
 }
 
@@ -160,7 +162,7 @@ export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta |
   }
   if (outer !== outerKeys.length || inner !== innerKeys.length) return;
   const t: Template = { record, slots, procValues, procCount: v.procPids.length, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
-  if (t.procCount === 0) TEMPLATE.set(record, t);
+  TEMPLATE.set(record, t);
   templates.set(v.key, t);
 }
 
@@ -205,10 +207,12 @@ function procValuesOf(procPids: string[], record: AuditRecord, text: string): Pr
  * their own per-template caches on it (the event signature's body hash, the enrichment), so a
  * repeat costs them no more than its parse did.
  */
-const TEMPLATE = new WeakMap<AuditRecord, object>();
+const TEMPLATE = new WeakMap<AuditRecord, Template>();
 
 export function templateOf(record: AuditRecord): object | undefined {
-  return TEMPLATE.get(record);
+  const t = TEMPLATE.get(record);
+  // A body with a pid in a path shares the parse only: its resource and literal objects are its own.
+  return t === undefined || t.procCount > 0 ? undefined : t;
 }
 
 function copy(map: Record<string, string>): Record<string, string> {
