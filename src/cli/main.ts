@@ -7,6 +7,7 @@ import { messageText, terminalDocument } from "../report/text-safety.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./args.js";
 import { HELP } from "./top-help.js";
+import { boundHeapGrowth } from "./heap.js";
 type Command = (argv: string[]) => Promise<number>;
 
 /** Each command is loaded when it runs: `--version` and `--help` need none of the grammar. */
@@ -19,9 +20,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   parse: async () => (await import("./commands/parse.js")).runParse,
   completion: async () => (await import("./commands/completion.js")).runCompletion,
 };
-
-
-
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
@@ -44,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
   return (await load())(rest);
 }
 
+boundHeapGrowth();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
