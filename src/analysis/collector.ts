@@ -43,8 +43,13 @@ function bump(map: Map<string, number>, key: string, n = 1): void {
 }
 
 /** Counts as the JSON object the state and report carry (own data properties, `__proto__` too). */
+/**
+ * Most frequent first, then by name: the order must not depend on the order records were read
+ * (chunk sizes, a gzip's 16 KiB pieces against a plain file's reads, merge order).
+ */
 function countsObject(map: Map<string, number>): Record<string, number> {
-  return Object.fromEntries(map) as Record<string, number>;
+  const entries = [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return Object.fromEntries(entries) as Record<string, number>;
 }
 
 function pushCapped<T>(list: T[], item: T, max: number): void {
