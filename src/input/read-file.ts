@@ -13,7 +13,12 @@ import type { InputCode } from "./reasons.js";
 import { isJournalFile } from "./sniff.js";
 import type { ReadOptions } from "./types.js";
 
-const CHUNK = 64 * 1024;
+/**
+ * Each read is a round trip to libuv's thread pool, and the main thread idles while it runs: at
+ * 64 KiB reads a CPU profile of the repeats corpus was ~9% idle. Measured at 64 / 256 / 1024 KiB,
+ * 200 MB mixed audit.log: 4.5-4.6 / 4.0-4.1 / 3.8-3.9 s; peak RSS grows ~10 MB past 256 KiB.
+ */
+const CHUNK = 256 * 1024;
 
 export async function* readFile(path: string, opts: ReadOptions): AsyncGenerator<SourceLine[]> {
   const fail = (err: unknown) => opts.onSourceError?.(path, errorText(err), errorCode(err));
