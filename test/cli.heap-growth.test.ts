@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { boundHeapGrowth } from "../src/cli/heap.js";
+import { CLI, ROOT } from "./helpers/cli.js";
 
 const HEAP = fileURLToPath(new URL("../dist/src/cli/heap.js", import.meta.url));
 
@@ -38,5 +39,9 @@ describe("heap growth bound", () => {
     expect(boundHeapGrowth(["--heap-growing-percent=80"], undefined)).toBe(false);
     expect(boundHeapGrowth(["--heap_growing_percent=80"], undefined)).toBe(false);
     expect(boundHeapGrowth([], "--max-old-space-size=4096 --heap-growing-percent=80")).toBe(false);
+    // The README's way to choose another value runs the command as usual.
+    const run = spawnSync(process.execPath, ["--heap-growing-percent=100", CLI, "parse", "samples/audit.log"], { cwd: ROOT, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("DENIED");
   });
 });
