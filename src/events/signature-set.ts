@@ -46,11 +46,10 @@ export class SignatureSet {
   /** The tag stored with `signature`, or undefined when it is not (or no longer) remembered. */
   get(signature: number): number | undefined {
     const key = signature === 0 ? ZERO : signature;
-    for (const g of [this.young, this.old]) {
-      const i = g.slot(key);
-      if (g.keys[i] === key) return g.tags[i];
-    }
-    return undefined;
+    const y = this.young.slot(key);
+    if (this.young.keys[y] === key) return this.young.tags[y];
+    const o = this.old.slot(key);
+    return this.old.keys[o] === key ? this.old.tags[o] : undefined;
   }
 
   /** Remember `signature` with `tag` (replacing the tag if it is already there). */

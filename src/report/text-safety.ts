@@ -60,16 +60,28 @@ export function jsonText(value: unknown, space?: number): string {
   return jsonDocument(JSON.stringify(value, null, space));
 }
 
-/** JSON.stringify escapes C0 itself: what is left to look at is DEL and beyond, rare in logs. */
+/**
+ * JSON.stringify escapes C0 itself (but for the document's own newlines), so what is left to
+ * look at is DEL and beyond, rare in logs: only runs of those characters are scanned. (Testing
+ * the whole document with the Unicode classes was a quarter of writing a large JSON report:
+ * 100k pure lines, 370 -> 276 ms.)
+ */
 const BEYOND_ASCII = /[^\x00-\x7e]/;
+const BEYOND_ASCII_RUN = /[^\x00-\x7e]+/g;
 
 function jsonDocument(json: string): string {
-  if (!BEYOND_ASCII.test(json) || !HAS_UNSAFE.test(json)) return json;
-  return json.replace(UNSAFE_BUT_LINES, (c) => {
-    let out = "";
-    for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;
-    return out;
-  });
+  if (!BEYOND_ASCII.test(json)) return json;
+  BEYOND_ASCII_RUN.lastIndex = 0;
+  for (let m = BEYOND_ASCII_RUN.exec(json); m !== null; m = BEYOND_ASCII_RUN.exec(json)) {
+    if (HAS_UNSAFE.test(m[0])) return json.replace(BEYOND_ASCII_RUN, (run) => run.replace(UNSAFE, jsonEscape));
+  }
+  return json;
+}
+
+function jsonEscape(c: string): string {
+  let out = "";
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;
+  return out;
 }
 
 /** An error message that quotes input (a file name, bytes of a file): cleaned and cut short. */
