@@ -101,6 +101,18 @@ const KEYS = new Map<string, Target>(Object.entries({
   fstype: ["fstype", 0, false], flags: ["flags", 0, false], srcname: ["srcname", 0, false], execpath: ["execpath", 0, false],
 } satisfies Record<string, Target>));
 
+/** Each member's slot in RANKS (the members KEYS feeds, in first-listed order). */
+const MEMBER_SLOT = new Map<keyof AppArmorFields, number>();
+for (const [member] of KEYS.values()) if (!MEMBER_SLOT.has(member)) MEMBER_SLOT.set(member, MEMBER_SLOT.size);
+/** KEYS with each member's slot. */
+const TARGETS = new Map<string, [...Target, slot: number]>([...KEYS].map(([key, t]) => [key, [...t, MEMBER_SLOT.get(t[0])!]]));
+/**
+ * The rank held by each member during one scan (reset per scan; scans never nest). A Map per
+ * scan was a tenth of what a newly parsed record cost to allocate.
+ */
+const RANKS = new Int8Array(MEMBER_SLOT.size);
+const NO_RANK = 127;
+
 /**
  * Fold a record's fields (and nested msg, which wins) into the AppArmor view, in one pass over
  * the keys the record has. Only keys that are present are set.
@@ -114,18 +126,17 @@ export function appArmorFields(record: AuditRecord): AppArmorFields {
   let oversized: string[] | undefined;
   // Called for the fields, then for msg='…', whose values override (the inner pid is the subject's).
   const scan = (map: Record<string, string>) => {
-    const ranks = new Map<string, number>();
+    RANKS.fill(NO_RANK);
     for (const key in map) {
       const value = map[key]!;
       if (key === "comm" || key === "exe") comm = value;
       if (key === "protocol") protocol = value;
       else if (key === "addr") addr = value;
       else if (key === "peer_addr") peerAddr = value;
-      const t = KEYS.get(key);
+      const t = TARGETS.get(key);
       if (t === undefined) continue;
-      const [member, rank, numeric] = t;
-      const held = ranks.get(member);
-      if (held !== undefined && held < rank) continue;
+      const [member, rank, numeric, slot] = t;
+      if (RANKS[slot]! < rank) continue;
       let v: string | number | undefined = numeric ? int(value) : value;
       if (v === undefined) continue;
       if (typeof v === "string" && v.length > MAX_VALUE_CHARS) {
@@ -133,7 +144,7 @@ export function appArmorFields(record: AuditRecord): AppArmorFields {
         (oversized ??= []).push(member);
       }
       out[member] = v;
-      ranks.set(member, rank);
+      RANKS[slot] = rank;
     }
   };
   scan(record.fields);
