@@ -253,10 +253,23 @@ export async function* frameText(chunks: AsyncIterable<Buffer>, ctx: FrameContex
   let upstreamError: unknown;
   try {
     for await (const chunk of chunks) {
-      const buf = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
-      carry = undefined;
+      let buf = chunk;
       let s = 0;
-      for (let i = 0; i < needles.length; i++) next[i] = -1;
+      if (carry !== undefined) {
+        // The line cut by the chunk's start is joined in a buffer of its own (concatenating the
+        // whole chunk to it copied every byte of the input once more).
+        const nl = chunk.indexOf(NL);
+        if (nl < 0) buf = Buffer.concat([carry, chunk]);
+        else {
+          const head = Buffer.concat([carry, chunk.subarray(0, nl)]);
+          next.fill(-1);
+          const full = line(head, 0, head.length);
+          if (full !== undefined) yield full;
+          s = nl + 1;
+        }
+        carry = undefined;
+      }
+      next.fill(-1);
       for (;;) {
         const nl = buf.indexOf(NL, s);
         if (nl < 0) break;
