@@ -194,7 +194,9 @@ export interface AuditLineTree {
 
 /**
  * line   := envelope* node? type? stamp? body*
- * The rules are flat on purpose: every repeated item is one CONSUME of a category.
+ * The rules are flat on purpose: every repeated item is one CONSUME of a category. Tokens are
+ * pushed without ACTION: during the grammar recording the pushes only fill arrays that are
+ * thrown away, and an ACTION closure per token was most of what the parser allocated.
  */
 class AuditLineParser extends EmbeddedActionsParser {
   constructor() {
@@ -206,15 +208,13 @@ class AuditLineParser extends EmbeddedActionsParser {
     const envelope: IToken[] = [];
     const body: IToken[] = [];
     this.MANY1(() => {
-      const t = this.CONSUME(EnvelopeItem);
-      this.ACTION(() => envelope.push(t));
+      envelope.push(this.CONSUME(EnvelopeItem));
     });
     const node = this.OPTION1(() => this.CONSUME(NodePair));
     const type = this.OPTION2(() => this.CONSUME(TypePair));
     const stamp = this.OPTION3(() => this.CONSUME(AuditStamp));
     this.MANY2(() => {
-      const t = this.CONSUME(BodyItem);
-      this.ACTION(() => body.push(t));
+      body.push(this.CONSUME(BodyItem));
     });
     return { envelope, node, type, stamp, body };
   });
