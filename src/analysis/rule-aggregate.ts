@@ -8,7 +8,7 @@ import type { Mode } from "../parse/record.js";
 import type { Rule } from "../apparmor/rule-model.js";
 import type { Candidate } from "../apparmor/rules/synthesize.js";
 import type { AnalyzedEvent } from "./enrich.js";
-import { detach } from "../input/detach.js";
+import { detach, detachDeep } from "../input/detach.js";
 import { NestedMap } from "./nested-map.js";
 
 export interface RuleExample {
@@ -134,11 +134,9 @@ function mergeRule(into: Rule, from: Rule): void {
 
 /**
  * A fresh copy of what an entry keeps. Its strings are slices of input lines, which would keep
- * whole read chunks alive (see detach.ts); a JSON round trip makes flat, independent strings.
+ * those lines alive; the copy's strings are flat and independent (see detach.ts).
  */
-function fresh<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
+const fresh = detachDeep;
 
 /**
  * Distinct rules kept. Real logs give tens to hundreds; a flood of distinct objects (an attack,
