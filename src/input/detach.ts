@@ -1,6 +1,6 @@
 /**
  * A substring in V8 can be a view into its parent: a field value sliced from a line sliced from
- * a 64 KiB read chunk keeps the whole chunk alive. Anything kept past the current batch (report
+ * a read chunk keeps the whole chunk alive. Anything kept past the current batch (report
  * groups, caches) is detached first, or a long run holds the entire input in memory.
  */
 export function detach(s: string): string {
