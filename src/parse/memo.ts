@@ -48,8 +48,13 @@ interface ProcValue {
   digits: number[];
 }
 
-/** Templates by line key (see lineVariables), in two bounded generations. */
-const templates = new BoundedMap<string, Template>(8192);
+/**
+ * Templates by line key (see lineVariables), in two bounded generations of 2,048: real logs
+ * repeat a few hundred bodies. Each template holds its record and the body analysis later
+ * floors cache on it; on the 1x pure corpus (no body repeats) generations of 8,192 peaked at
+ * 307-341 MB, of 2,048 at 271-334 MB (median ~25 MB less), in the same time.
+ */
+const templates = new BoundedMap<string, Template>(2048);
 
 const PID_KEYS = ["pid", "ppid"];
 
