@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseLine } from "../src/parse/parse-line.js";
-import { templateOf } from "../src/parse/memo.js";
+import { lineVariables, templateOf } from "../src/parse/memo.js";
 import { recordSignature } from "../src/events/assembler.js";
 import type { LineMeta } from "../src/parse/record.js";
 
@@ -13,6 +13,17 @@ const line = (serial: number, pid: number, body = 'operation="open" class="file"
 const parse = (text: string, meta?: LineMeta) => parseLine({ source: "m", line: 1, text, ...(meta ? { meta } : {}) })!.record!;
 
 describe("the parse memo", () => {
+  it("reads only numeric stamps S.MS:SERIAL (1-15 digits, 3, at least 1) as its variable part", () => {
+    const at = (stamp: string) => lineVariables(`type=AVC msg=audit(${stamp}): apparmor="DENIED" pid=7`);
+    expect(at("1764382380.012:12")).toMatchObject({ stamp: "1764382380.012:12", epochMs: 1764382380012, pids: ["7"] });
+    expect(at("1.000:1")?.epochMs).toBe(1000);
+    expect(at("253402300799.999:123456789")?.epochMs).toBe(253402300799999); // the last millisecond of 9999
+    expect(at("253402300800.000:1")).toBeUndefined();
+    for (const bad of ["1764382380.12:12", "1764382380.0123:12", "1764382380.012:", "1764382380.012", ".012:1", "1234567890123456.000:1", "17643823a0.012:1", "1764382380.012:1x", "0.000:0", "1764382380,012:12"]) {
+      expect(at(bad), bad).toBeUndefined();
+    }
+  });
+
   it("gives a repeat its own stamp, time and pid, and the body of the first", () => {
     const first = parse(line(11, 100));
     const repeat = parse(line(12, 200));

@@ -42,9 +42,9 @@ function bump(map: Map<string, number>, key: string, n = 1): void {
   map.set(key, (map.get(key) ?? 0) + n);
 }
 
-/** Counts as the JSON object the state and report carry (own data properties, `__proto__` too). */
 /**
- * Most frequent first, then by name: the order must not depend on the order records were read
+ * Counts as the JSON object the state and report carry (own data properties, `__proto__` too),
+ * most frequent first, then by name: the order must not depend on the order records were read
  * (chunk sizes, a gzip's 16 KiB pieces against a plain file's reads, merge order).
  */
 function countsObject(map: Map<string, number>): Record<string, number> {

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   parse: async () => (await import("./commands/parse.js")).runParse,
   completion: async () => (await import("./commands/completion.js")).runCompletion,
 };
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
