@@ -5,7 +5,7 @@
  * an operation, a name and a pid never are.
  */
 import { describe, expect, it } from "vitest";
-import { EventAssembler, type AuditEvent } from "../src/events/assembler.js";
+import { EventAssembler, MAX_HOSTS, type AuditEvent } from "../src/events/assembler.js";
 import { parseLine, type SourceContext } from "../src/parse/parse-line.js";
 import type { LineMeta } from "../src/parse/record.js";
 
@@ -95,5 +95,14 @@ describe("duplicates", () => {
     const h2 = `node=h2 ${AUDITD}`;
     expect(assemble([h1, h2])).toMatchObject({ records: 2, duplicates: 0 });
     expect(assemble([h1, AUDITD])).toMatchObject({ records: 1, duplicates: 1 });
+  });
+
+  it("remembers a bounded number of hosts: past it, or for an overlong name, a host matches any", () => {
+    // A crafted log naming a new host on every line must not grow the filter without bound.
+    const others = Array.from({ length: MAX_HOSTS }, (_, i) => `node=filler${i} type=AVC msg=audit(1764382380.${String(i % 1000).padStart(3, "0")}:${9000 + i}): ${BODY}`);
+    expect(assemble([...others, `node=h1 ${AUDITD}`, `node=h2 ${AUDITD}`])).toMatchObject({ records: MAX_HOSTS + 1, duplicates: 1 });
+    const long = "h".repeat(300);
+    expect(assemble([`node=${long}1 ${AUDITD}`, `node=${long}2 ${AUDITD}`])).toMatchObject({ records: 1, duplicates: 1 });
+    expect(assemble([`node=h1 ${AUDITD}`, `node=h2 ${AUDITD}`])).toMatchObject({ records: 2, duplicates: 0 });
   });
 });

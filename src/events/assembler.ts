@@ -74,6 +74,13 @@ interface Parked {
 }
 
 const PARKED_MAX = 512;
+/**
+ * Hosts the duplicate filter tells apart. A crafted log can name a new host on every line; past
+ * this many, or for a name longer than any host name (DNS allows 253), a record's host is
+ * unknown to the filter, which matches any host, so memory stays bounded.
+ */
+export const MAX_HOSTS = 4096;
+const MAX_HOST_CHARS = 255;
 /** The companion records whose contents describe the process; the others are only counted. */
 const READ_COMPANIONS = new Set(["SYSCALL", "CWD", "PROCTITLE", "EXECVE"]);
 function serialOf(auditId: string): number {
@@ -228,9 +235,10 @@ export class EventAssembler {
   }
 
   private hostId(host: string | null): number {
-    if (host === null) return -1;
+    if (host === null || host.length > MAX_HOST_CHARS) return -1;
     let id = this.hostIndex.get(host);
     if (id === undefined) {
+      if (this.hosts.length >= MAX_HOSTS) return -1;
       id = this.hosts.push(detach(host)) - 1;
       this.hostIndex.set(this.hosts[id]!, id);
     }
