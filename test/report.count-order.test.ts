@@ -1,6 +1,7 @@
 /**
  * The record-type and format counts in a report are ordered by count, then name: never by the
  * order records happened to be read (which file first, a gzip's pieces against a plain file's).
+ * A log that names a new record type on every line does not grow them without bound.
  */
 import { describe, expect, it } from "vitest";
 import { aalens } from "./helpers/cli.js";
@@ -23,5 +24,17 @@ describe("count order in reports", () => {
     expect(b).toEqual(a);
     expect(a.types).toEqual(byCountThenName(a.types));
     expect(a.formats).toEqual(byCountThenName(a.formats));
+  });
+
+  it("keeps 1,024 type names and counts the rest together", () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `type=CRAFTED${i} msg=audit(1764382380.${String(i % 1000).padStart(3, "0")}:${i}): pid=1 uid=0 res=success`);
+    lines.push(...Array.from({ length: 5 }, (_, i) => `type=CRAFTED7 msg=audit(1764382381.000:${5000 + i}): pid=1 uid=0 res=success`));
+    const r = aalens(["analyze", "--format", "json", "--no-policy", "-"], lines.join("\n") + "\n");
+    expect(r.status, r.stderr).toBe(0);
+    const types = (JSON.parse(r.stdout) as { types: Record<string, number> }).types;
+    expect(Object.keys(types)).toHaveLength(1025);
+    expect(types["(more types)"]).toBe(3000 - 1024);
+    expect(types.CRAFTED7).toBe(6); // a name already kept is still counted as itself
+    expect(Object.values(types).reduce((a, b) => a + b, 0)).toBe(3005);
   });
 });

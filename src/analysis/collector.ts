@@ -43,6 +43,13 @@ function bump(map: Map<string, number>, key: string, n = 1): void {
 }
 
 /**
+ * Distinct record types counted by name. The kernel has a few hundred; a crafted log can name a
+ * new one on every line (200k lines gave a 4 MB `types` object), so the rest share one count.
+ */
+const MAX_TYPES = 1024;
+const MORE_TYPES = "(more types)";
+
+/**
  * Counts as the JSON object the state and report carry (own data properties, `__proto__` too),
  * most frequent first, then by name: the order must not depend on the order records were read
  * (chunk sizes, a gzip's 16 KiB pieces against a plain file's reads, merge order).
@@ -135,6 +142,11 @@ export class Collector {
     this.summary.lines += n;
   }
 
+  /** Count a record type; past MAX_TYPES distinct names the rest are counted under one key. */
+  private countType(type: string, n = 1): void {
+    bump(this.types, this.types.size >= MAX_TYPES && !this.types.has(type) ? MORE_TYPES : type, n);
+  }
+
   /** The counts so far (for a live summary line). */
   counts(): Readonly<Summary> {
     return this.summary;
@@ -144,14 +156,14 @@ export class Collector {
   counted(type: string): void {
     this.summary.records++;
     bump(this.formats, "auditd");
-    bump(this.types, type);
+    this.countType(type);
   }
 
   /** A non-AppArmor record seen by its header only: counted; parsed later if an event needs it. */
   header(h: RecordHeader, text: string): void {
     this.summary.records++;
     bump(this.formats, h.format);
-    bump(this.types, h.type);
+    this.countType(h.type);
     if (LSM_RECORD_TYPES.has(h.type) && isSelinuxAvc(text)) this.summary.selinux = (this.summary.selinux ?? 0) + 1;
     this.assembler.addHeader(h, text);
   }
@@ -160,7 +172,7 @@ export class Collector {
     const s = this.summary;
     s.records++;
     bump(this.formats, r.format);
-    bump(this.types, r.type ?? "(none)");
+    this.countType(r.type ?? "(none)");
     if (r.type !== null && LSM_RECORD_TYPES.has(r.type) && r.fields.apparmor === undefined && r.msg?.apparmor === undefined && isSelinuxAvc(text)) s.selinux = (s.selinux ?? 0) + 1;
     if (r.warnings !== undefined) {
       s.warnings++;
@@ -341,7 +353,7 @@ export class Collector {
     this.notes.push(...other.notes);
     this.errors.push(...other.errors);
     for (const [k, n] of Object.entries(other.formats)) bump(this.formats, k, n);
-    for (const [k, n] of Object.entries(other.types)) bump(this.types, k, n);
+    for (const [k, n] of Object.entries(other.types)) this.countType(k, n);
     for (const [k, n] of Object.entries(other.appArmorModes) as Array<[Mode, number]>) this.modes[k] = (this.modes[k] ?? 0) + n;
     const mergedGroups = other.denials.map((g) => this.mergeGroup(g));
     const mergeReasons = (into: Map<ReasonCode, ReasonCount>, from: ReasonCount[]) => {
