@@ -20,6 +20,7 @@ import { enrich, type AnalyzedEvent } from "./enrich.js";
 import { internalSkip } from "../parse/internal.js";
 import { isSelinuxAvc, LSM_RECORD_TYPES } from "../input/other-lsm.js";
 import { Timeline } from "./timeline.js";
+import { MORE_PROFILES } from "./more.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -30,6 +31,8 @@ const MAX_LIST = 8;
  * are counted in one "(N more distinct …)" group, so memory stays bounded on any input.
  */
 export const MAX_GROUPS = 10_000;
+/** Overflow groups (one per profile and operation) kept apart; past this they share one, under MORE_PROFILES. */
+export const MAX_OVERFLOW_GROUPS = 5_000;
 
 /** The modes that are accesses (denied, let through, logged): only these become groups and rules. */
 const ACCESS_MODES: ReadonlySet<Mode> = new Set<Mode>(["DENIED", "KILL", "ALLOWED", "AUDIT"]);
@@ -105,6 +108,7 @@ export class Collector {
   private notes: string[] = [];
   private readonly formats = new Map<string, number>();
   private readonly types = new Map<string, number>();
+  private overflowGroups = 0;
   private modes: Partial<Record<Mode, number>> = {};
   private errors: InputError[] = [];
   /** profile → "operation class" → resource → group; keys are detached (they outlive the batch). */
@@ -228,9 +232,14 @@ export class Collector {
     let g = this.groupOf.get(a.body) ?? this.groups.get(profile, what, resource);
     if (g === undefined && this.groups.size >= MAX_GROUPS) {
       g = this.groups.get(profile, what, OVERFLOW);
+      if (g === undefined && this.overflowGroups >= MAX_OVERFLOW_GROUPS) {
+        g = this.groups.get(MORE_PROFILES, "", OVERFLOW);
+        if (g === undefined) this.groups.set(MORE_PROFILES, "", OVERFLOW, (g = newGroup(MORE_PROFILES, "(various)", "(various)", OVERFLOW)));
+      }
       if (g === undefined) {
         g = newGroup(profile, operation, resourceClass, OVERFLOW);
         this.groups.set(g.profile, detach(what), OVERFLOW, g);
+        this.overflowGroups++;
       }
       g.overflow = (g.overflow ?? 0) + 1;
     }

@@ -10,6 +10,7 @@ import type { Candidate } from "../apparmor/rules/synthesize.js";
 import type { AnalyzedEvent } from "./enrich.js";
 import { detach, detachDeep } from "../input/detach.js";
 import { NestedMap } from "./nested-map.js";
+import { MORE_PROFILES } from "./more.js";
 
 export interface RuleExample {
   source: string;
@@ -143,6 +144,8 @@ const fresh = detachDeep;
  * a fuzzer) is counted per profile as "too many distinct rules" instead of growing without bound.
  */
 export const MAX_RULES = 10_000;
+/** Distinct (profile, reason) counts of events without a rule; past this they share one. */
+export const MAX_UNMAPPED = 10_000;
 
 export class RuleAggregator {
   /** profile → rule kind → key → entry (see NestedMap: no joined keys on the per-event path). */
@@ -159,8 +162,15 @@ export class RuleAggregator {
   }
 
   private addUnmapped(profile: string, reason: string, example: RuleExample): Unmapped {
-    const k = `${profile}\0${reason}`;
+    let k = `${profile}\0${reason}`;
     let u = this.unmapped.get(k);
+    if (u === undefined && this.unmapped.size >= MAX_UNMAPPED) {
+      // Profiles and reasons come from the log: past the cap they share one count.
+      profile = MORE_PROFILES;
+      reason = `more than ${MAX_UNMAPPED} distinct profiles and reasons without a rule (the rest are counted here)`;
+      k = `${profile}\0${reason}`;
+      u = this.unmapped.get(k);
+    }
     if (u === undefined) {
       u = fresh<Unmapped>({ reason, profile, count: 0, examples: [] });
       this.unmapped.set(`${u.profile}\0${u.reason}`, u);

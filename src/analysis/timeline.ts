@@ -4,6 +4,8 @@
  * MAX_POINTS buckets are held, every bucket is folded into the next coarser unit (minute → hour →
  * day), so memory stays bounded on any input. Profiles are log text: only Maps and arrays hold them.
  */
+import { MORE_PROFILES } from "./more.js";
+
 export type TimelineUnit = "minute" | "hour" | "day";
 
 /** The saved form (in states): one series per profile, each bucket `[prefix, count]`. */
@@ -15,6 +17,8 @@ export interface TimelineState {
 const PREFIX: Record<TimelineUnit, number> = { minute: 16, hour: 13, day: 10 };
 const COARSER: Record<TimelineUnit, TimelineUnit | undefined> = { minute: "hour", hour: "day", day: undefined };
 export const MAX_POINTS = 20_000;
+/** Profiles with a series of their own; past this, new ones share the MORE_PROFILES series. */
+export const MAX_SERIES = 1_000;
 
 export class Timeline {
   private unit: TimelineUnit = "minute";
@@ -24,6 +28,10 @@ export class Timeline {
   add(profile: string, isoTime: string | null, n = 1): void {
     if (isoTime === null) return;
     let s = this.series.get(profile);
+    if (s === undefined && this.series.size >= MAX_SERIES) {
+      profile = MORE_PROFILES;
+      s = this.series.get(profile);
+    }
     if (s === undefined) this.series.set(profile, (s = new Map()));
     const key = isoTime.slice(0, PREFIX[this.unit]);
     const had = s.get(key);
