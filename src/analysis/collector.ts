@@ -20,7 +20,7 @@ import { enrich, type AnalyzedEvent } from "./enrich.js";
 import { internalSkip } from "../parse/internal.js";
 import { isSelinuxAvc, LSM_RECORD_TYPES } from "../input/other-lsm.js";
 import { Timeline } from "./timeline.js";
-import { MORE_PROFILES } from "./more.js";
+import { keptOr, MORE_PROFILES } from "./more.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -148,7 +148,7 @@ export class Collector {
 
   /** Count a record type; past MAX_TYPES distinct names the rest are counted under one key. */
   private countType(type: string, n = 1): void {
-    bump(this.types, this.types.size >= MAX_TYPES && !this.types.has(type) ? MORE_TYPES : type, n);
+    bump(this.types, keptOr(this.types, type, MAX_TYPES, MORE_TYPES), n);
   }
 
   /** The counts so far (for a live summary line). */

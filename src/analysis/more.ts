@@ -4,3 +4,8 @@
  * rules' unmapped counts and the timeline stay bounded on any input.
  */
 export const MORE_PROFILES = "(more profiles)";
+
+/** `key`, or `other` when `map` is full (holds `max` keys) and `key` is not one of them. */
+export function keptOr<K>(map: ReadonlyMap<K, unknown>, key: K, max: number, other: K): K {
+  return map.size < max || map.has(key) ? key : other;
+}

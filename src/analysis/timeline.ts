@@ -4,7 +4,7 @@
  * MAX_POINTS buckets are held, every bucket is folded into the next coarser unit (minute → hour →
  * day), so memory stays bounded on any input. Profiles are log text: only Maps and arrays hold them.
  */
-import { MORE_PROFILES } from "./more.js";
+import { keptOr, MORE_PROFILES } from "./more.js";
 
 export type TimelineUnit = "minute" | "hour" | "day";
 
@@ -27,12 +27,9 @@ export class Timeline {
 
   add(profile: string, isoTime: string | null, n = 1): void {
     if (isoTime === null) return;
-    let s = this.series.get(profile);
-    if (s === undefined && this.series.size >= MAX_SERIES) {
-      profile = MORE_PROFILES;
-      s = this.series.get(profile);
-    }
-    if (s === undefined) this.series.set(profile, (s = new Map()));
+    const name = keptOr(this.series, profile, MAX_SERIES, MORE_PROFILES);
+    let s = this.series.get(name);
+    if (s === undefined) this.series.set(name, (s = new Map()));
     const key = isoTime.slice(0, PREFIX[this.unit]);
     const had = s.get(key);
     if (had === undefined) this.points++;

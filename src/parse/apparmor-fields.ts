@@ -81,7 +81,7 @@ function int(v: string): number | undefined {
  * listed for a member wins (rank), e.g. `profile` over `label`; comm/exe: the last seen wins.
  */
 type Target = [member: keyof AppArmorFields, rank: number, numeric: boolean];
-const KEYS = new Map<string, Target>(Object.entries({
+const KEYS = {
   operation: ["operation", 0, false], class: ["class", 0, false],
   profile: ["profile", 0, false], label: ["profile", 1, false],
   peer_profile: ["peerProfile", 0, false], peer_label: ["peerProfile", 1, false], tcontext: ["peerProfile", 2, false],
@@ -99,13 +99,13 @@ const KEYS = new Map<string, Target>(Object.entries({
   bus: ["bus", 0, false], path: ["path", 0, false], interface: ["interface", 0, false],
   member: ["member", 0, false], method: ["member", 1, false], signal: ["signal", 0, false],
   fstype: ["fstype", 0, false], flags: ["flags", 0, false], srcname: ["srcname", 0, false], execpath: ["execpath", 0, false],
-} satisfies Record<string, Target>));
+} satisfies Record<string, Target>;
 
 /** Each member's slot in RANKS (the members KEYS feeds, in first-listed order). */
 const MEMBER_SLOT = new Map<keyof AppArmorFields, number>();
-for (const [member] of KEYS.values()) if (!MEMBER_SLOT.has(member)) MEMBER_SLOT.set(member, MEMBER_SLOT.size);
-/** KEYS with each member's slot. */
-const TARGETS = new Map<string, [...Target, slot: number]>([...KEYS].map(([key, t]) => [key, [...t, MEMBER_SLOT.get(t[0])!]]));
+for (const [member] of Object.values(KEYS) as Target[]) if (!MEMBER_SLOT.has(member)) MEMBER_SLOT.set(member, MEMBER_SLOT.size);
+/** Log key → KEYS's target and its member's slot (a Map: log keys never touch an object). */
+const TARGETS = new Map<string, [...Target, slot: number]>((Object.entries(KEYS) as Array<[string, Target]>).map(([key, t]) => [key, [...t, MEMBER_SLOT.get(t[0])!]]));
 /**
  * The rank held by each member during one scan (reset per scan; scans never nest). A Map per
  * scan was a tenth of what a newly parsed record cost to allocate.

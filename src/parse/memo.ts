@@ -127,22 +127,20 @@ function stampMs(text: string, from: number, to: number): number {
     if (d < 0 || d > 9) return -1;
     ms = ms * 10 + d;
   }
-  i += 4;
-  if (i >= to || text.charCodeAt(i) !== 58) return -1;
+  i += 4; // at the `:` before the serial, which has at least one digit
+  if (text.charCodeAt(i) !== 58 || i + 1 >= to) return -1;
   for (i++; i < to; i++) {
     const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return -1;
   }
-  return text.charCodeAt(to - 1) === 58 ? -1 : seconds * 1000 + ms;
+  return seconds * 1000 + ms;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
 
 /** One more value, in an array of exactly the length needed (a first push reserves room for 16). */
 function append(list: readonly string[], value: string): readonly string[] {
-  if (list.length === 0) return [value];
-  if (list.length === 1) return [list[0]!, value];
-  return [...list, value];
+  return list.concat(value);
 }
 
 /** The smallest of three offsets that are not -1, or -1. */
