@@ -226,10 +226,11 @@ export class Collector {
   }
 
   private group(a: AnalyzedEvent): Group {
-    const { record: r, fields: f, profile, resource, resourceClass, text } = a;
+    const { record: r, bodyFields: f, pid, profile, resource, resourceClass, text } = a;
     const operation = f.operation ?? "?";
-    const what = operation + " " + resourceClass;
-    let g = this.groupOf.get(a.body) ?? this.groups.get(profile, what, resource);
+    let g = this.groupOf.get(a.body);
+    const what = g === undefined ? operation + " " + resourceClass : "";
+    g ??= this.groups.get(profile, what, resource);
     if (g === undefined && this.groups.size >= MAX_GROUPS) {
       g = this.groups.get(profile, what, OVERFLOW);
       if (g === undefined && this.overflowGroups >= MAX_OVERFLOW_GROUPS) {
@@ -250,7 +251,7 @@ export class Collector {
     if (g.overflow === undefined) this.groupOf.set(a.body, g);
     g.count++;
     g.modes[a.mode] = (g.modes[a.mode] ?? 0) + 1;
-    if (f.pid !== undefined && g.pids.length < MAX_LIST && !g.pids.includes(f.pid)) g.pids.push(f.pid);
+    if (pid !== undefined && g.pids.length < MAX_LIST && !g.pids.includes(pid)) g.pids.push(pid);
     if (f.requested !== undefined && f.requested !== g.lastRequested) {
       g.lastRequested = f.requested;
       for (const p of splitMaskCached(f.requested, resourceClass === "file" || resourceClass === "exec")) pushCapped(g.requested, p, 32);

@@ -27,7 +27,15 @@ export interface AnalyzedEvent {
   /** The line the record came from. */
   text: string;
   mode: Mode;
-  fields: AppArmorFields;
+  /** The record's AppArmor fields (made on first use for a repeat: they differ from its body's by the pid). */
+  readonly fields: AppArmorFields;
+  /**
+   * The fields every repeat of this body shares: all but `pid` are this event's (read these, and
+   * `pid`, on the per-event path: `fields` of a repeat is a copy).
+   */
+  readonly bodyFields: AppArmorFields;
+  /** The record's pid (its own, not its body's first). */
+  readonly pid: number | undefined;
   kind: AppArmorKind;
   /** The profile that refused (or logged) the access; "?" when the record names none. */
   profile: string;
@@ -104,8 +112,9 @@ class BodyAnalysis {
 
 class Enriched implements AnalyzedEvent {
   readonly mode: Mode;
-  readonly fields: AppArmorFields;
+  readonly pid: number | undefined;
   readonly isPasta: boolean;
+  private fieldsMemo: AppArmorFields | undefined;
 
   constructor(
     readonly event: AuditEvent,
@@ -115,9 +124,17 @@ class Enriched implements AnalyzedEvent {
     pid: number | undefined,
   ) {
     this.mode = body.mode;
-    // The shared fields with this record's own pid (the one thing a repeat changes that they hold).
-    this.fields = body.fields.pid === pid ? body.fields : { ...body.fields, ...(pid === undefined ? {} : { pid }) };
-    this.isPasta = isPastaEvent(this.fields, body.kind, event.process);
+    this.pid = pid ?? body.fields.pid;
+    this.isPasta = isPastaEvent(body.fields, body.kind, event.process);
+  }
+
+  get bodyFields(): AppArmorFields {
+    return this.body.fields;
+  }
+  /** The shared fields with this record's own pid (the one thing a repeat changes that they hold). */
+  get fields(): AppArmorFields {
+    const shared = this.body.fields;
+    return (this.fieldsMemo ??= shared.pid === this.pid ? shared : { ...shared, pid: this.pid });
   }
 
   get kind(): AppArmorKind {

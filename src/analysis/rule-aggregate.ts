@@ -71,6 +71,11 @@ export interface RuleState {
 const CAP_LIST = 8;
 const CAP_EXAMPLES = 3;
 
+/** Where an event was read (made only while a list has room: most events are past it). */
+function exampleOf(a: AnalyzedEvent): RuleExample {
+  return { source: a.record.source, line: a.record.line, time: a.record.time };
+}
+
 /** Add to a capped, first-seen-ordered list; strings are detached (see detach.ts). */
 function addCapped<T>(list: T[], item: T, cap: number): void {
   if (list.length < cap && !list.includes(item)) list.push(typeof item === "string" ? (detach(item) as T) : item);
@@ -156,12 +161,11 @@ export class RuleAggregator {
 
   add(a: AnalyzedEvent): RuleRef {
     const s = a.synthesis;
-    const example: RuleExample = { source: a.record.source, line: a.record.line, time: a.record.time };
-    if (s.candidate === undefined) return { unmapped: this.addUnmapped(a.profile, s.reason, example), owner: -1 };
-    return this.addCandidate(a, s.candidate, example);
+    if (s.candidate === undefined) return { unmapped: this.addUnmapped(a.profile, s.reason, a), owner: -1 };
+    return this.addCandidate(a, s.candidate);
   }
 
-  private addUnmapped(profile: string, reason: string, example: RuleExample): Unmapped {
+  private addUnmapped(profile: string, reason: string, a: AnalyzedEvent): Unmapped {
     let k = `${profile}\0${reason}`;
     let u = this.unmapped.get(k);
     if (u === undefined && this.unmapped.size >= MAX_UNMAPPED) {
@@ -176,15 +180,15 @@ export class RuleAggregator {
       this.unmapped.set(`${u.profile}\0${u.reason}`, u);
     }
     u.count++;
-    if (u.examples.length < CAP_EXAMPLES) u.examples.push(example);
+    if (u.examples.length < CAP_EXAMPLES) u.examples.push(exampleOf(a));
     return u;
   }
 
-  private addCandidate(a: AnalyzedEvent, c: Candidate, example: RuleExample): RuleRef {
+  private addCandidate(a: AnalyzedEvent, c: Candidate): RuleRef {
     const profile = a.profile;
     let e = this.entryOf.get(c) ?? this.entries.get(profile, c.rule.kind, c.key);
     if (e === undefined) {
-      if (this.entries.size >= MAX_RULES) return { unmapped: this.addUnmapped(profile, `more than ${MAX_RULES} distinct rules (the rest are counted here)`, example), owner: -1 };
+      if (this.entries.size >= MAX_RULES) return { unmapped: this.addUnmapped(profile, `more than ${MAX_RULES} distinct rules (the rest are counted here)`, a), owner: -1 };
       e = fresh<RuleEntry>({
         profile, key: c.key, rule: c.rule, ownerYes: 0, ownerNo: 0, count: 0, modes: {},
         firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: c.notes,
@@ -195,7 +199,7 @@ export class RuleAggregator {
       mergeRule(e.rule, c.rule);
       this.entryOf.set(c, e);
     }
-    const f = a.fields;
+    const f = a.bodyFields;
     const time = a.record.time;
     const host = a.record.host ?? a.event.host;
     e.count++;
@@ -207,9 +211,9 @@ export class RuleAggregator {
     addCapped(e.objects, c.object, CAP_LIST);
     if (f.comm !== undefined) addCapped(e.comms, f.comm, CAP_LIST);
     if (a.event.process.exe !== undefined) addCapped(e.exes, a.event.process.exe, CAP_LIST);
-    if (f.pid !== undefined) addCapped(e.pids, f.pid, CAP_LIST);
+    if (a.pid !== undefined) addCapped(e.pids, a.pid, CAP_LIST);
     if (host !== null) addCapped(e.hosts, host, CAP_LIST);
-    if (e.examples.length < CAP_EXAMPLES) e.examples.push(example);
+    if (e.examples.length < CAP_EXAMPLES) e.examples.push(exampleOf(a));
     union(e.notes, c.notes, CAP_LIST);
     if (c.evidencePerms !== undefined) e.evidencePerms = unionPerms(e.evidencePerms, c.evidencePerms);
     return { entry: e, owner: c.ownerOk === undefined ? -1 : c.ownerOk ? 1 : 0 };

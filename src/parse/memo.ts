@@ -64,8 +64,8 @@ interface ProcValue {
  * analysis later floors cache on it; on the 1x pure corpus (no body repeats) generations of
  * 8,192 peaked at 307-341 MB, of 2,048 at 271-334 MB (median ~25 MB less), in the same time.
  *
- * The other segments are compared with startsWith. (A key built by concatenating every segment was flattened into a new string
- * on every line: half of a repeat's parse time.)
+ * The other segments are compared in place (see sameSegments). (A key built by concatenating
+ * every segment was flattened into a new string on every line: half of a repeat's parse time.)
  */
 const templates = new BoundedMap<string, Template[]>(2048);
 /** Templates kept under one key: bodies that differ only before the stamp or after the first pid. */
@@ -73,7 +73,10 @@ const MAX_BUCKET = 8;
 
 const PID_KEYS = ["pid", "ppid"];
 
-/** Scratch lists for one line's cuts and digits, copied out at the exact length. */
+/**
+ * Scratch lists for one line's cuts and digits, filled from index 0 and copied out at the exact
+ * length (setting `length = 0` would free their storage, and the next push allocate it again).
+ */
 const cutScratch: number[] = [];
 const pidScratch: string[] = [];
 const procScratch: string[] = [];
@@ -93,10 +96,11 @@ export function lineVariables(text: string): LineVariables | undefined {
   const epochMs = stampMs(text, open + 6, close);
   if (epochMs <= 0 || !timeInRange(epochMs)) return undefined;
   const cuts = cutScratch;
-  cuts.length = 0;
-  pidScratch.length = 0;
-  procScratch.length = 0;
-  cuts.push(open + 6, close);
+  cuts[0] = open + 6;
+  cuts[1] = close;
+  let nCuts = 2;
+  let nPids = 0;
+  let nProc = 0;
   let from = close;
   // The next ` pid=`, ` ppid=` and `/proc/` at or after `from`, each searched again only once passed.
   let pid = -2;
@@ -116,17 +120,19 @@ export function lineVariables(text: string): LineVariables | undefined {
     }
     from = at;
     if (end === at) continue;
-    (text.charCodeAt(at - 1) === 47 ? procScratch : pidScratch).push(text.slice(at, end));
-    cuts.push(at, end);
+    if (text.charCodeAt(at - 1) === 47) procScratch[nProc++] = text.slice(at, end);
+    else pidScratch[nPids++] = text.slice(at, end);
+    cuts[nCuts++] = at;
+    cuts[nCuts++] = end;
     from = end;
   }
   return {
     text,
-    cuts: cuts.slice(),
+    cuts: cuts.slice(0, nCuts),
     stamp: text.slice(open + 6, close),
     epochMs,
-    pids: pidScratch.length === 0 ? NONE : pidScratch.slice(),
-    procPids: procScratch.length === 0 ? NONE : procScratch.slice(),
+    pids: nPids === 0 ? NONE : pidScratch.slice(0, nPids),
+    procPids: nProc === 0 ? NONE : procScratch.slice(0, nProc),
   };
 }
 
