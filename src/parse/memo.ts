@@ -12,6 +12,7 @@
 import { newFields, type AuditRecord, type LineMeta } from "./record.js";
 import { isoTime, timeInRange } from "./timestamps.js";
 import { BoundedMap } from "../input/bounded-map.js";
+import { SignatureSet } from "../input/signature-set.js";
 
 /** The parts of a line that change between repeats. */
 export interface LineVariables {
@@ -59,15 +60,18 @@ interface ProcValue {
 }
 
 /**
- * Templates by the line's longest segment (see keyOf), each with the few templates that share it, in two bounded generations
- * of 2,048: real logs repeat a few hundred bodies. Each template holds its record and the body
- * analysis later floors cache on it; on the 1x pure corpus (no body repeats) generations of
- * 8,192 peaked at 307-341 MB, of 2,048 at 271-334 MB (median ~25 MB less), in the same time.
+ * Templates by the line's longest segment (see keyOf), each with the few templates that share
+ * it, in two bounded generations of 2,048: real logs repeat a few hundred bodies. Each template
+ * holds its record and the body analysis later floors cache on it; on the 1x pure corpus (no body
+ * repeats) generations of 8,192 peaked at 307-341 MB, of 2,048 at 271-334 MB (median ~25 MB
+ * less), in the same time. A body gets a template from its second sighting (see remember).
  *
  * The other segments are compared in place (see sameSegments). (A key built by concatenating
  * every segment was flattened into a new string on every line: half of a repeat's parse time.)
  */
 const templates = new BoundedMap<string, Template[]>(2048);
+/** Hashes of the key segments of bodies seen once (see remember): 4,096 to 8,192 of the latest. */
+const sightings = new SignatureSet(1 << 13);
 /** Templates kept under one key: bodies that differ only before the stamp or after the first pid. */
 const MAX_BUCKET = 8;
 
@@ -136,36 +140,54 @@ export function lineVariables(text: string): LineVariables | undefined {
   };
 }
 
-/** The text between the cuts: segment 0 before the first cut, segment i after the i-th. */
+/** The text between the cuts, segment by segment. */
 function segmentsOf(v: LineVariables): string[] {
-  const { text, cuts } = v;
-  const out = [text.slice(0, cuts[0])];
-  for (let i = 1; i < cuts.length; i += 2) out.push(text.slice(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : text.length));
+  const out: string[] = [];
+  for (let k = 0; k * 2 <= v.cuts.length; k++) out.push(v.text.slice(segmentStart(v, k), segmentEnd(v, k)));
   return out;
 }
 
 /**
- * The memo's key: the line's longest segment (the first of equal ones), a slice V8 hashes in place. Repeats
- * have segments of the same lengths, so they pick the same one; it is most of the body (a
- * USER_AVC's `msg='…'` between its two pids, not the `): pid=` every USER_AVC shares).
+ * Which segment is the memo's key: the line's longest (the first of equal ones). Repeats have
+ * segments of the same lengths, so they pick the same one; it is most of the body (a USER_AVC's
+ * `msg='…'` between its two pids, not the `): pid=` every USER_AVC shares).
  */
-function keyOf(v: LineVariables): string {
-  return keyAndIndex(v).key;
-}
-
-function keyAndIndex(v: LineVariables): { key: string; index: number } {
-  const { text, cuts } = v;
+function keyIndex(v: LineVariables): number {
   let best = 0;
-  let bestLength = cuts[0]!;
-  for (let i = 1; i < cuts.length; i += 2) {
-    const length = (i + 1 < cuts.length ? cuts[i + 1]! : text.length) - cuts[i]!;
+  let bestLength = v.cuts[0]!;
+  for (let k = 1; k * 2 <= v.cuts.length; k++) {
+    const length = segmentEnd(v, k) - segmentStart(v, k);
     if (length > bestLength) {
-      best = (i + 1) / 2;
+      best = k;
       bestLength = length;
     }
   }
-  const from = best === 0 ? 0 : cuts[best * 2 - 1]!;
-  return { key: text.slice(from, from + bestLength), index: best };
+  return best;
+}
+
+/** Where segment k starts and ends in the line: segment 0 is before the first cut, segment k after the k-th. */
+function segmentStart(v: LineVariables, k: number): number {
+  return k === 0 ? 0 : v.cuts[k * 2 - 1]!;
+}
+function segmentEnd(v: LineVariables, k: number): number {
+  return k === 0 ? v.cuts[0]! : k * 2 < v.cuts.length ? v.cuts[k * 2]! : v.text.length;
+}
+
+/** The memo's key: the key segment, a slice V8 hashes in place. */
+function keyOf(v: LineVariables, k = keyIndex(v)): string {
+  return v.text.slice(segmentStart(v, k), segmentEnd(v, k));
+}
+
+/** FNV-1a of text[from, to), two runs folded into 53 bits (for the sightings set). */
+function hashOf(text: string, from: number, to: number): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 /**
@@ -296,9 +318,19 @@ export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta |
     else return; // a pid value the record does not hold as such: not memoised
   }
   if (outer !== outerKeys.length || inner !== innerKeys.length) return;
+  const k = keyIndex(v);
+  // A body is kept from its second sighting on: on a log of distinct lines a template per line
+  // outlived the young generation and was most of what each scavenge copied. The sightings are
+  // hashes in typed arrays, so a line seen once leaves nothing on the heap (a collision only
+  // keeps a template early).
+  const sighting = hashOf(v.text, segmentStart(v, k), segmentEnd(v, k));
+  if (sightings.get(sighting) === undefined) {
+    sightings.set(sighting, 0);
+    return;
+  }
+  const key = keyOf(v, k);
   const segments = segmentsOf(v);
-  const { key, index: keyIndex } = keyAndIndex(v);
-  const t: Template = { record, segments, keyIndex, slots, procValues, procCount: v.procPids.length, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
+  const t: Template = { record, segments, keyIndex: k, slots, procValues, procCount: v.procPids.length, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
   (record as Tagged)[TEMPLATE] = t;
   const bucket = templates.get(key)?.filter((c) => c.segments.length !== segments.length || c.segments.some((x, i) => x !== segments[i])) ?? [];
   if (bucket.length >= MAX_BUCKET) bucket.shift();
