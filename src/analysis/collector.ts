@@ -21,6 +21,7 @@ import { internalSkip } from "../parse/internal.js";
 import { isSelinuxAvc, LSM_RECORD_TYPES } from "../input/other-lsm.js";
 import { Timeline } from "./timeline.js";
 import { keptOr, MORE_PROFILES } from "./more.js";
+import { withItem } from "./capped-list.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -62,9 +63,6 @@ function countsObject(map: Map<string, number>): Record<string, number> {
   return Object.fromEntries(entries) as Record<string, number>;
 }
 
-function pushCapped<T>(list: T[], item: T, max: number): void {
-  if (list.length < max && !list.includes(item)) list.push(item);
-}
 
 /** A denial group while it is being built: with the last mask seen (to skip re-splitting). */
 type Group = DenialGroup & { lastMask?: string; lastRequested?: string; overflow?: number };
@@ -251,24 +249,24 @@ export class Collector {
     if (g.overflow === undefined) this.groupOf.set(a.body, g);
     g.count++;
     g.modes[a.mode] = (g.modes[a.mode] ?? 0) + 1;
-    if (pid !== undefined && g.pids.length < MAX_LIST && !g.pids.includes(pid)) g.pids.push(pid);
+    if (pid !== undefined) g.pids = withItem(g.pids, pid, MAX_LIST);
     if (f.requested !== undefined && f.requested !== g.lastRequested) {
       g.lastRequested = f.requested;
-      for (const p of splitMaskCached(f.requested, resourceClass === "file" || resourceClass === "exec")) pushCapped(g.requested, p, 32);
+      for (const p of splitMaskCached(f.requested, resourceClass === "file" || resourceClass === "exec")) g.requested = withItem(g.requested, p, 32);
     }
     const mask = f.denied ?? f.requested;
     if (mask !== undefined && mask !== g.lastMask) {
       g.lastMask = mask;
-      for (const p of splitMaskCached(mask, resourceClass === "file" || resourceClass === "exec")) pushCapped(g.denied, p, 32);
+      for (const p of splitMaskCached(mask, resourceClass === "file" || resourceClass === "exec")) g.denied = withItem(g.denied, p, 32);
     }
     if (r.time !== null) {
       if (g.firstSeen === null || r.time < g.firstSeen) g.firstSeen = r.time;
       if (g.lastSeen === null || r.time > g.lastSeen) g.lastSeen = r.time;
     }
-    if (f.comm !== undefined && f.comm !== g.comms[g.comms.length - 1]) pushCapped(g.comms, detach(f.comm), MAX_LIST);
-    if (r.host !== null && r.host !== g.hosts[g.hosts.length - 1]) pushCapped(g.hosts, detach(r.host), MAX_LIST);
+    if (f.comm !== undefined && f.comm !== g.comms[g.comms.length - 1]) g.comms = withItem(g.comms, f.comm, MAX_LIST);
+    if (r.host !== null && r.host !== g.hosts[g.hosts.length - 1]) g.hosts = withItem(g.hosts, r.host, MAX_LIST);
     // Only the first example carries the text: the others say where to look, to keep groups small.
-    if (g.examples.length < MAX_EXAMPLES) g.examples.push({ source: r.source, line: r.line, excerpt: g.examples.length === 0 ? excerpt(text) : "" });
+    if (g.examples.length < MAX_EXAMPLES) g.examples = g.examples.concat([{ source: r.source, line: r.line, excerpt: g.examples.length === 0 ? excerpt(text) : "" }]);
     return g;
   }
 
@@ -452,15 +450,16 @@ export class Collector {
       return copy;
     }
     mine.count += g.count;
-    for (const p of g.denied) pushCapped(mine.denied, p, 32);
-    for (const p of g.requested) pushCapped(mine.requested, p, 32);
-    for (const p of g.pids) if (mine.pids.length < MAX_LIST && !mine.pids.includes(p)) mine.pids.push(p);
+    for (const p of g.denied) mine.denied = withItem(mine.denied, p, 32);
+    for (const p of g.requested) mine.requested = withItem(mine.requested, p, 32);
+    for (const p of g.pids) mine.pids = withItem(mine.pids, p, MAX_LIST);
     for (const [m, n] of Object.entries(g.modes) as Array<[Mode, number]>) mine.modes[m] = (mine.modes[m] ?? 0) + n;
     if (g.firstSeen !== null && (mine.firstSeen === null || g.firstSeen < mine.firstSeen)) mine.firstSeen = g.firstSeen;
     if (g.lastSeen !== null && (mine.lastSeen === null || g.lastSeen > mine.lastSeen)) mine.lastSeen = g.lastSeen;
-    for (const c of g.comms) pushCapped(mine.comms, c, MAX_LIST);
-    for (const h of g.hosts) pushCapped(mine.hosts, h, MAX_LIST);
-    for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples.push({ ...ex, excerpt: "" }); // only the first carries text
+    for (const c of g.comms) mine.comms = withItem(mine.comms, c, MAX_LIST);
+    for (const h of g.hosts) mine.hosts = withItem(mine.hosts, h, MAX_LIST);
+    // Only the first example carries text.
+    for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples = mine.examples.concat([{ ...ex, excerpt: "" }]);
     return mine;
   }
 }

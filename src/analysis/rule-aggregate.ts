@@ -8,9 +8,10 @@ import type { Mode } from "../parse/record.js";
 import type { Rule } from "../apparmor/rule-model.js";
 import type { Candidate } from "../apparmor/rules/synthesize.js";
 import type { AnalyzedEvent } from "./enrich.js";
-import { detach, detachDeep } from "../input/detach.js";
+import { detachDeep } from "../input/detach.js";
 import { NestedMap } from "./nested-map.js";
 import { MORE_PROFILES } from "./more.js";
+import { withItem } from "./capped-list.js";
 
 export interface RuleExample {
   source: string;
@@ -76,13 +77,10 @@ function exampleOf(a: AnalyzedEvent): RuleExample {
   return { source: a.record.source, line: a.record.line, time: a.record.time };
 }
 
-/** Add to a capped, first-seen-ordered list; strings are detached (see detach.ts). */
-function addCapped<T>(list: T[], item: T, cap: number): void {
-  if (list.length < cap && !list.includes(item)) list.push(typeof item === "string" ? (detach(item) as T) : item);
-}
-
-function union<T>(into: T[], from: T[], cap = Infinity): void {
-  for (const x of from) addCapped(into, x, cap);
+/** `into` with the items of `from` it lacks, in first-seen order, up to `cap` (see withItem). */
+function union<T>(into: T[], from: readonly T[], cap = Infinity): T[] {
+  for (const x of from) into = withItem(into, x, cap);
+  return into;
 }
 
 function minTime(a: string | null, b: string | null): string | null {
@@ -119,18 +117,18 @@ function mergeRule(into: Rule, from: Rule): void {
     case "mqueue":
     case "io_uring":
     case "userns":
-      union(into.access, (from as typeof into).access);
+      into.access = union(into.access, (from as typeof into).access);
       into.access.sort();
       break;
     case "signal":
-      union(into.access, (from as typeof into).access);
-      union(into.signals, (from as typeof into).signals);
+      into.access = union(into.access, (from as typeof into).access);
+      into.signals = union(into.signals, (from as typeof into).signals);
       into.access.sort();
       into.signals.sort();
       break;
     case "mount":
     case "remount":
-      if ((from as typeof into).options !== undefined) union((into.options ??= []), (from as typeof into).options!);
+      if ((from as typeof into).options !== undefined) into.options = union(into.options ?? [], (from as typeof into).options!);
       into.options?.sort();
       break;
     default:
@@ -180,7 +178,7 @@ export class RuleAggregator {
       this.unmapped.set(`${u.profile}\0${u.reason}`, u);
     }
     u.count++;
-    if (u.examples.length < CAP_EXAMPLES) u.examples.push(exampleOf(a));
+    if (u.examples.length < CAP_EXAMPLES) u.examples = u.examples.concat([exampleOf(a)]);
     return u;
   }
 
@@ -207,14 +205,14 @@ export class RuleAggregator {
     if (c.ownerOk !== undefined) c.ownerOk ? e.ownerYes++ : e.ownerNo++;
     e.firstSeen = minTime(e.firstSeen, time);
     e.lastSeen = maxTime(e.lastSeen, time);
-    if (f.operation !== undefined) addCapped(e.operations, f.operation, CAP_LIST);
-    addCapped(e.objects, c.object, CAP_LIST);
-    if (f.comm !== undefined) addCapped(e.comms, f.comm, CAP_LIST);
-    if (a.event.process.exe !== undefined) addCapped(e.exes, a.event.process.exe, CAP_LIST);
-    if (a.pid !== undefined) addCapped(e.pids, a.pid, CAP_LIST);
-    if (host !== null) addCapped(e.hosts, host, CAP_LIST);
-    if (e.examples.length < CAP_EXAMPLES) e.examples.push(exampleOf(a));
-    union(e.notes, c.notes, CAP_LIST);
+    if (f.operation !== undefined) e.operations = withItem(e.operations, f.operation, CAP_LIST);
+    e.objects = withItem(e.objects, c.object, CAP_LIST);
+    if (f.comm !== undefined) e.comms = withItem(e.comms, f.comm, CAP_LIST);
+    if (a.event.process.exe !== undefined) e.exes = withItem(e.exes, a.event.process.exe, CAP_LIST);
+    if (a.pid !== undefined) e.pids = withItem(e.pids, a.pid, CAP_LIST);
+    if (host !== null) e.hosts = withItem(e.hosts, host, CAP_LIST);
+    if (e.examples.length < CAP_EXAMPLES) e.examples = e.examples.concat([exampleOf(a)]);
+    e.notes = union(e.notes, c.notes, CAP_LIST);
     if (c.evidencePerms !== undefined) e.evidencePerms = unionPerms(e.evidencePerms, c.evidencePerms);
     return { entry: e, owner: c.ownerOk === undefined ? -1 : c.ownerOk ? 1 : 0 };
   }
@@ -244,14 +242,14 @@ export class RuleAggregator {
       for (const [m, n] of Object.entries(other.modes) as Array<[Mode, number]>) e.modes[m] = (e.modes[m] ?? 0) + n;
       e.firstSeen = minTime(e.firstSeen, other.firstSeen);
       e.lastSeen = maxTime(e.lastSeen, other.lastSeen);
-      union(e.operations, other.operations, CAP_LIST);
-      union(e.objects, other.objects, CAP_LIST);
-      union(e.comms, other.comms, CAP_LIST);
-      union(e.exes, other.exes, CAP_LIST);
-      union(e.pids, other.pids, CAP_LIST);
-      union(e.hosts, other.hosts, CAP_LIST);
-      for (const ex of other.examples) if (e.examples.length < CAP_EXAMPLES) e.examples.push(ex);
-      union(e.notes, other.notes, CAP_LIST);
+      e.operations = union(e.operations, other.operations, CAP_LIST);
+      e.objects = union(e.objects, other.objects, CAP_LIST);
+      e.comms = union(e.comms, other.comms, CAP_LIST);
+      e.exes = union(e.exes, other.exes, CAP_LIST);
+      e.pids = union(e.pids, other.pids, CAP_LIST);
+      e.hosts = union(e.hosts, other.hosts, CAP_LIST);
+      e.examples = e.examples.concat(other.examples.slice(0, Math.max(0, CAP_EXAMPLES - e.examples.length)));
+      e.notes = union(e.notes, other.notes, CAP_LIST);
       if (other.evidencePerms !== undefined) e.evidencePerms = unionPerms(e.evidencePerms, other.evidencePerms);
     }
     for (const other of state.unmapped) {
@@ -261,7 +259,7 @@ export class RuleAggregator {
       if (u === undefined) this.unmapped.set(k, fresh(other));
       else {
         u.count += other.count;
-        for (const ex of other.examples) if (u.examples.length < CAP_EXAMPLES) u.examples.push(ex);
+        u.examples = u.examples.concat(other.examples.slice(0, Math.max(0, CAP_EXAMPLES - u.examples.length)));
       }
     }
   }
