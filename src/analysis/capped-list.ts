@@ -1,8 +1,8 @@
 /**
  * The short first-seen lists of denial groups and rule entries (pids, comms, hosts, examples …),
  * grown one item at a time into arrays of exactly their length. A push onto a short array
- * reserves room for 16 more (a three-item list took 210 bytes, 83 as an exact copy): over the 10,000
- * groups and 10,000 rules the caps allow, 14 lists each, that was ~20 MB of empty slots.
+ * reserves room for 16 more (a three-item list took 210 bytes, 83 as an exact copy): after the
+ * first 100k lines of a log of distinct denials the live heap was 64.6 MB with pushes, 56.3 exact.
  */
 import { detach } from "../input/detach.js";
 

@@ -63,7 +63,6 @@ function countsObject(map: Map<string, number>): Record<string, number> {
   return Object.fromEntries(entries) as Record<string, number>;
 }
 
-
 /** A denial group while it is being built: with the last mask seen (to skip re-splitting). */
 type Group = DenialGroup & { lastMask?: string; lastRequested?: string; overflow?: number };
 

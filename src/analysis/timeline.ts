@@ -32,8 +32,11 @@ export class Timeline {
     const name = keptOr(this.series, profile, MAX_SERIES, MORE_PROFILES);
     let s = this.series.get(name);
     if (s === undefined) this.series.set(name, (s = new Map()));
-    // lastIndexOf at 0 is a startsWith that costs less; the key string is then reused, not sliced again.
-    const key = this.lastKey !== "" && isoTime.lastIndexOf(this.lastKey, 0) === 0 ? this.lastKey : (this.lastKey = isoTime.slice(0, PREFIX[this.unit]));
+    // The last key is reused, not sliced again, when it is a whole prefix of this unit that the
+    // time starts with (lastIndexOf at 0: a startsWith that costs less).
+    const length = PREFIX[this.unit];
+    const last = this.lastKey;
+    const key = last.length === length && isoTime.lastIndexOf(last, 0) === 0 ? last : (this.lastKey = isoTime.slice(0, length));
     const had = s.get(key);
     if (had === undefined) this.points++;
     s.set(key, (had ?? 0) + n);

@@ -3,11 +3,11 @@
  * few seconds. A record whose line, but for its `audit(…)` stamp and its `pid=`/`ppid=` values, was
  * parsed before is made from that parse: the grammar reads each distinct body once.
  *
- * The key is the line with the stamp's contents and those values cut out (so a syslog line, whose
- * date changes, does not repeat: it is parsed every time). What the
- * memo keeps is the parsed record of the first line; a repeat gets its own source, line, stamp,
- * time and pids. Only plain records are memoised: a numeric stamp in range, no warnings, and
- * every pid value of the line found in the record.
+ * Two lines are repeats when they are the same text with the stamp's contents and those values
+ * cut out (so a syslog line, whose date changes, does not repeat: it is parsed every time). What
+ * the memo keeps is the parsed record of a body's second line; a repeat gets its own source,
+ * line, stamp, time and pids. Only plain records are memoised: a numeric stamp in range, no
+ * warnings, and every pid value of the line found in the record.
  */
 import { newFields, type AuditRecord, type LineMeta } from "./record.js";
 import { isoTime, timeInRange } from "./timestamps.js";
@@ -62,9 +62,10 @@ interface ProcValue {
 /**
  * Templates by the line's longest segment (see keyOf), each with the few templates that share
  * it, in two bounded generations of 2,048: real logs repeat a few hundred bodies. Each template
- * holds its record and the body analysis later floors cache on it; on the 1x pure corpus (no body
- * repeats) generations of 8,192 peaked at 307-341 MB, of 2,048 at 271-334 MB (median ~25 MB
- * less), in the same time. A body gets a template from its second sighting (see remember).
+ * holds its record and the body analysis later floors cache on it; on the 1x pure corpus (164k
+ * distinct bodies in 500k lines) generations of 8,192 peaked at 307-341 MB, of 2,048 at 271-334
+ * MB (median ~25 MB less), in the same time. A body gets a template from its second sighting
+ * (see remember).
  *
  * The other segments are compared in place (see sameSegments). (A key built by concatenating
  * every segment was flattened into a new string on every line: half of a repeat's parse time.)
@@ -72,7 +73,7 @@ interface ProcValue {
 const templates = new BoundedMap<string, Template[]>(2048);
 /** Hashes of the key segments of bodies seen once (see remember): 4,096 to 8,192 of the latest. */
 const sightings = new SignatureSet(1 << 13);
-/** Templates kept under one key: bodies that differ only before the stamp or after the first pid. */
+/** Templates kept under one key: bodies whose longest segment is the same text and another differs. */
 const MAX_BUCKET = 8;
 
 const PID_KEYS = ["pid", "ppid"];
@@ -321,8 +322,8 @@ export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta |
   const k = keyIndex(v);
   // A body is kept from its second sighting on: on a log of distinct lines a template per line
   // outlived the young generation and was most of what each scavenge copied. The sightings are
-  // hashes in typed arrays, so a line seen once leaves nothing on the heap (a collision only
-  // keeps a template early).
+  // hashes of the key segment in typed arrays, so a line seen once leaves nothing on the heap (a
+  // body sharing its key segment with another, or a hash collision, only gets its template early).
   const sighting = hashOf(v.text, segmentStart(v, k), segmentEnd(v, k));
   if (sightings.get(sighting) === undefined) {
     sightings.set(sighting, 0);
