@@ -245,7 +245,7 @@ export class Collector {
       g = newGroup(profile, operation, resourceClass, resource);
       this.groups.set(g.profile, detach(what), g.resource, g);
     }
-    if (g.overflow === undefined) this.groupOf.set(a.body, g);
+    if (g.overflow === undefined && a.shared) this.groupOf.set(a.body, g);
     g.count++;
     g.modes[a.mode] = (g.modes[a.mode] ?? 0) + 1;
     if (pid !== undefined) g.pids = withItem(g.pids, pid, MAX_LIST);

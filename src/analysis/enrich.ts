@@ -55,6 +55,11 @@ export interface AnalyzedEvent {
    * the body alone decides (not the rule: a pasta event's may differ, see `synthesis`).
    */
   readonly body: object;
+  /**
+   * Whether `body` is shared with other events (a memo template's). Per-body caches downstream
+   * keep an entry only then: a body seen once would leave a WeakMap entry per event.
+   */
+  readonly shared: boolean;
 }
 
 /** What a record's body alone decides (shared by its repeats). */
@@ -71,6 +76,7 @@ class BodyAnalysis {
   constructor(
     readonly fields: AppArmorFields,
     readonly mode: Mode,
+    readonly shared: boolean,
   ) {
     this.kind = classify(fields, mode);
     const res = resourceOf(fields, mode, this.kind);
@@ -131,6 +137,9 @@ class Enriched implements AnalyzedEvent {
   get bodyFields(): AppArmorFields {
     return this.body.fields;
   }
+  get shared(): boolean {
+    return this.body.shared;
+  }
   /** The shared fields with this record's own pid (the one thing a repeat changes that they hold). */
   get fields(): AppArmorFields {
     const shared = this.body.fields;
@@ -182,7 +191,7 @@ export function enrich(event: AuditEvent, record: AuditRecord, text: string): An
   const template = templateOf(record);
   let body = template === undefined ? undefined : bodies.get(template);
   if (body === undefined || body.mode !== mode) {
-    body = new BodyAnalysis(appArmorFields(record), mode);
+    body = new BodyAnalysis(appArmorFields(record), mode, template !== undefined);
     if (template !== undefined) bodies.set(template, body);
     return new Enriched(event, record, text, body, body.fields.pid);
   }

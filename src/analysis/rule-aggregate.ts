@@ -192,10 +192,11 @@ export class RuleAggregator {
         firstSeen: null, lastSeen: null, operations: [], objects: [], comms: [], exes: [], pids: [], hosts: [], examples: [], notes: c.notes,
       });
       this.entries.set(e.profile, e.rule.kind, e.key, e);
-      this.entryOf.set(c, e);
+      if (a.shared) this.entryOf.set(c, e);
     } else if (this.entryOf.get(c) !== e) {
       mergeRule(e.rule, c.rule);
-      this.entryOf.set(c, e);
+      // A candidate of a body seen once is never looked up again (see AnalyzedEvent.shared).
+      if (a.shared) this.entryOf.set(c, e);
     }
     const f = a.bodyFields;
     const time = a.record.time;

@@ -124,6 +124,7 @@ export function ruleStanding(choice: PolicyChoice): RuleStanding {
   const byBody = new WeakMap<object, ReturnType<RuleStanding>>();
   const byPastaBody = new WeakMap<object, ReturnType<RuleStanding>>();
   return (v) => {
+    if (!v.shared) return standingOf(v);
     const memo = v.isPasta ? byPastaBody : byBody; // (the rule is upstream's only for pasta's own profiles)
     let standing = memo.get(v.body);
     if (standing === undefined) memo.set(v.body, (standing = standingOf(v)));

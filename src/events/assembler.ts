@@ -9,7 +9,7 @@ import { parseLine } from "../parse/parse-line.js";
 import { templateOf } from "../parse/memo.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { detach } from "../input/detach.js";
-import { SignatureSet } from "../input/signature-set.js";
+import { SignatureSet } from "./signature-set.js";
 import { companionRecord } from "../parse/companion.js";
 
 /** The process behind an event, from SYSCALL / CWD / PROCTITLE / EXECVE and the AppArmor record. */

@@ -5,14 +5,13 @@
  *
  * Two lines are repeats when they are the same text with the stamp's contents and those values
  * cut out (so a syslog line, whose date changes, does not repeat: it is parsed every time). What
- * the memo keeps is the parsed record of a body's second line; a repeat gets its own source,
+ * the memo keeps is the parsed record of a body's first line; a repeat gets its own source,
  * line, stamp, time and pids. Only plain records are memoised: a numeric stamp in range, no
  * warnings, and every pid value of the line found in the record.
  */
 import { newFields, type AuditRecord, type LineMeta } from "./record.js";
 import { isoTime, timeInRange } from "./timestamps.js";
 import { BoundedMap } from "../input/bounded-map.js";
-import { SignatureSet } from "../input/signature-set.js";
 
 /** The parts of a line that change between repeats. */
 export interface LineVariables {
@@ -64,15 +63,12 @@ interface ProcValue {
  * it, in two bounded generations of 2,048: real logs repeat a few hundred bodies. Each template
  * holds its record and the body analysis later floors cache on it; on the 1x pure corpus (164k
  * distinct bodies in 500k lines) generations of 8,192 peaked at 307-341 MB, of 2,048 at 271-334
- * MB (median ~25 MB less), in the same time. A body gets a template from its second sighting
- * (see remember).
+ * MB (median ~25 MB less), in the same time.
  *
  * The other segments are compared in place (see sameSegments). (A key built by concatenating
  * every segment was flattened into a new string on every line: half of a repeat's parse time.)
  */
 const templates = new BoundedMap<string, Template[]>(2048);
-/** Hashes of the key segments of bodies seen once (see remember): 4,096 to 8,192 of the latest. */
-const sightings = new SignatureSet(1 << 13);
 /** Templates kept under one key: bodies whose longest segment is the same text and another differs. */
 const MAX_BUCKET = 8;
 
@@ -177,18 +173,6 @@ function segmentEnd(v: LineVariables, k: number): number {
 /** The memo's key: the key segment, a slice V8 hashes in place. */
 function keyOf(v: LineVariables, k = keyIndex(v)): string {
   return v.text.slice(segmentStart(v, k), segmentEnd(v, k));
-}
-
-/** FNV-1a of text[from, to), two runs folded into 53 bits (for the sightings set). */
-function hashOf(text: string, from: number, to: number): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 /**
@@ -320,15 +304,6 @@ export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta |
   }
   if (outer !== outerKeys.length || inner !== innerKeys.length) return;
   const k = keyIndex(v);
-  // A body is kept from its second sighting on: on a log of distinct lines a template per line
-  // outlived the young generation and was most of what each scavenge copied. The sightings are
-  // hashes of the key segment in typed arrays, so a line seen once leaves nothing on the heap (a
-  // body sharing its key segment with another, or a hash collision, only gets its template early).
-  const sighting = hashOf(v.text, segmentStart(v, k), segmentEnd(v, k));
-  if (sightings.get(sighting) === undefined) {
-    sightings.set(sighting, 0);
-    return;
-  }
   const key = keyOf(v, k);
   const segments = segmentsOf(v);
   const t: Template = { record, segments, keyIndex: k, slots, procValues, procCount: v.procPids.length, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
