@@ -12,3 +12,8 @@ export function withItem<T>(list: T[], item: T, max: number): T[] {
   // concat copies into an array of the exact length; a push or an index past the end would grow it by 16.
   return list.concat([typeof item === "string" ? (detach(item) as T) : item]);
 }
+
+/** `list` with the first of `items` it has room for at its end, up to `max` (examples: kept in order, not deduplicated). */
+export function withFirst<T>(list: T[], items: readonly T[], max: number): T[] {
+  return list.length >= max || items.length === 0 ? list : list.concat(items.slice(0, max - list.length));
+}

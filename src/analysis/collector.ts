@@ -21,7 +21,7 @@ import { internalSkip } from "../parse/internal.js";
 import { isSelinuxAvc, LSM_RECORD_TYPES } from "../input/other-lsm.js";
 import { Timeline } from "./timeline.js";
 import { keptOr, MORE_PROFILES } from "./more.js";
-import { withItem } from "./capped-list.js";
+import { withFirst, withItem } from "./capped-list.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -458,7 +458,7 @@ export class Collector {
     for (const c of g.comms) mine.comms = withItem(mine.comms, c, MAX_LIST);
     for (const h of g.hosts) mine.hosts = withItem(mine.hosts, h, MAX_LIST);
     // Only the first example carries text.
-    for (const ex of g.examples) if (mine.examples.length < MAX_EXAMPLES) mine.examples = mine.examples.concat([{ ...ex, excerpt: "" }]);
+    mine.examples = withFirst(mine.examples, g.examples.map((ex) => ({ ...ex, excerpt: "" })), MAX_EXAMPLES);
     return mine;
   }
 }

@@ -142,8 +142,8 @@ class Enriched implements AnalyzedEvent {
   }
   /** The shared fields with this record's own pid (the one thing a repeat changes that they hold). */
   get fields(): AppArmorFields {
-    const shared = this.body.fields;
-    return (this.fieldsMemo ??= shared.pid === this.pid ? shared : { ...shared, pid: this.pid });
+    const common = this.body.fields;
+    return (this.fieldsMemo ??= common.pid === this.pid ? common : { ...common, pid: this.pid });
   }
 
   get kind(): AppArmorKind {

@@ -11,7 +11,7 @@ import type { AnalyzedEvent } from "./enrich.js";
 import { detachDeep } from "../input/detach.js";
 import { NestedMap } from "./nested-map.js";
 import { MORE_PROFILES } from "./more.js";
-import { withItem } from "./capped-list.js";
+import { withFirst, withItem } from "./capped-list.js";
 
 export interface RuleExample {
   source: string;
@@ -249,7 +249,7 @@ export class RuleAggregator {
       e.exes = union(e.exes, other.exes, CAP_LIST);
       e.pids = union(e.pids, other.pids, CAP_LIST);
       e.hosts = union(e.hosts, other.hosts, CAP_LIST);
-      e.examples = e.examples.concat(other.examples.slice(0, Math.max(0, CAP_EXAMPLES - e.examples.length)));
+      e.examples = withFirst(e.examples, other.examples, CAP_EXAMPLES);
       e.notes = union(e.notes, other.notes, CAP_LIST);
       if (other.evidencePerms !== undefined) e.evidencePerms = unionPerms(e.evidencePerms, other.evidencePerms);
     }
@@ -260,7 +260,7 @@ export class RuleAggregator {
       if (u === undefined) this.unmapped.set(k, fresh(other));
       else {
         u.count += other.count;
-        u.examples = u.examples.concat(other.examples.slice(0, Math.max(0, CAP_EXAMPLES - u.examples.length)));
+        u.examples = withFirst(u.examples, other.examples, CAP_EXAMPLES);
       }
     }
   }

@@ -181,17 +181,12 @@ function keyOf(v: LineVariables, k = keyIndex(v)): string {
  * a position took 0.85 µs for 160 characters, indexOf 0.15 µs.
  */
 function sameSegments(v: LineVariables, t: Template): boolean {
-  const { text, cuts } = v;
   const segments = t.segments;
-  if (segments.length * 2 - 2 !== cuts.length || cuts[0] !== segments[0]!.length) return false;
-  for (let i = 1; i < cuts.length; i += 2) {
-    const to = i + 1 < cuts.length ? cuts[i + 1]! : text.length;
-    if (to - cuts[i]! !== segments[(i + 1) / 2]!.length) return false;
-  }
-  if (t.keyIndex !== 0 && text.indexOf(segments[0]!) !== 0) return false;
-  for (let i = 1; i < cuts.length; i += 2) {
-    const k = (i + 1) / 2;
-    if (k !== t.keyIndex && text.indexOf(segments[k]!, cuts[i]) !== cuts[i]) return false;
+  if (segments.length * 2 - 2 !== v.cuts.length) return false;
+  for (let k = 0; k < segments.length; k++) if (segmentEnd(v, k) - segmentStart(v, k) !== segments[k]!.length) return false;
+  for (let k = 0; k < segments.length; k++) {
+    const at = segmentStart(v, k);
+    if (k !== t.keyIndex && v.text.indexOf(segments[k]!, at) !== at) return false;
   }
   return true;
 }
@@ -308,7 +303,7 @@ export function remember(v: LineVariables, record: AuditRecord, meta: LineMeta |
   const segments = segmentsOf(v);
   const t: Template = { record, segments, keyIndex: k, slots, procValues, procCount: v.procPids.length, host: meta?.host !== undefined && record.host === meta.host ? null : record.host };
   (record as Tagged)[TEMPLATE] = t;
-  const bucket = templates.get(key)?.filter((c) => c.segments.length !== segments.length || c.segments.some((x, i) => x !== segments[i])) ?? [];
+  const bucket = templates.get(key)?.filter((c) => !sameSegments(v, c)) ?? [];
   if (bucket.length >= MAX_BUCKET) bucket.shift();
   bucket.push(t);
   templates.set(key, bucket);
