@@ -12,7 +12,7 @@ import { SKIP_CODES, type Warning, type WarningCode } from "../input/reasons.js"
 import { modeOf, recordTypeName } from "./record-types.js";
 import { decodeValue } from "./values.js";
 import { isoTime, parseAuditStamp, parseEnvelopeDate, timeInRange } from "./timestamps.js";
-import { fromMemo, lineVariables, remember } from "./memo.js";
+import { fromMemo, lineVariables, memoAwake, remember } from "./memo.js";
 import { detach, excerpt } from "../input/detach.js";
 
 export { excerpt, isoTime };
@@ -127,7 +127,7 @@ export interface SourceContext {
 /** Parse one line. Returns null for lines that are not audit records at all. */
 export function parseLine(src: SourceLine, context?: SourceContext): LineResult | null {
   // A repeat of a body already parsed (new stamp, serial, pid) is made from that parse.
-  const variables = lineVariables(src.text);
+  const variables = memoAwake() ? lineVariables(src.text) : undefined;
   if (variables !== undefined) {
     const record = fromMemo(variables, src.source, src.line, src.meta);
     if (record !== undefined) {
