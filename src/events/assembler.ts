@@ -10,6 +10,7 @@ import { templateOf } from "../parse/memo.js";
 import type { RecordHeader } from "../parse/record-header.js";
 import { detach } from "../input/detach.js";
 import { SignatureSet } from "./signature-set.js";
+import { OpenQueue } from "./open-queue.js";
 import { companionRecord } from "../parse/companion.js";
 
 /** The process behind an event, from SYSCALL / CWD / PROCTITLE / EXECVE and the AppArmor record. */
@@ -195,7 +196,7 @@ function timeTagOf(iso: string): number | undefined {
 }
 
 export class EventAssembler {
-  private readonly open = new Map<string, Pending>();
+  private readonly open = new OpenQueue<Pending>();
   /** Recent companions without an AppArmor record yet, by audit id, oldest first. */
   private readonly parked = new Map<string, Parked[]>();
   private parkedCount = 0;
@@ -267,7 +268,7 @@ export class EventAssembler {
       let pending = this.open.get(id);
       if (pending === undefined) {
         pending = { id, event: newEvent(record, text, sig), serial: serialOf(id) };
-        this.open.set(id, pending);
+        this.open.push(pending);
         this.unpark(id, pending.event);
       } else {
         pending.event.apparmor.push(record);
@@ -309,7 +310,7 @@ export class EventAssembler {
 
   /** Close every open event (end of input). */
   flush(): void {
-    for (const key of [...this.open.keys()]) this.close(key);
+    for (let p = this.open.takeOldest(); p !== undefined; p = this.open.takeOldest()) this.options.onEvent(p.event);
     this.parked.clear();
     this.parkedCount = 0;
   }
@@ -364,18 +365,15 @@ export class EventAssembler {
 
   /** Open events are in arrival order, which is nearly serial order: stop at the first young one. */
   private closeOlderThan(serial: number): void {
-    // values(), not entries(): an entry array per step was a tenth of what the assembler allocated.
-    for (const pending of this.open.values()) {
-      if (pending.serial < serial - this.window || this.open.size > this.maxOpen) this.close(pending.id);
-      else break;
+    for (let p = this.open.oldest(); p !== undefined && (p.serial < serial - this.window || this.open.size > this.maxOpen); p = this.open.oldest()) {
+      this.open.takeOldest();
+      this.options.onEvent(p.event);
     }
   }
 
   private close(key: string): void {
-    const pending = this.open.get(key);
-    if (pending === undefined) return;
-    this.open.delete(key);
-    this.options.onEvent(pending.event);
+    const pending = this.open.take(key);
+    if (pending !== undefined) this.options.onEvent(pending.event);
   }
 }
 
