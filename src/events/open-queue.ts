@@ -19,12 +19,17 @@ export class OpenQueue<T extends { id: string }> {
 
   /** The open item with this id, or undefined. */
   get(id: string): T | undefined {
+    const i = this.indexOf(id);
+    return i < 0 ? undefined : this.items[i];
+  }
+
+  private indexOf(id: string): number {
     const items = this.items;
     for (let i = items.length - 1; i >= this.head; i--) {
       const item = items[i];
-      if (item !== undefined && item.id === id) return item;
+      if (item !== undefined && item.id === id) return i;
     }
-    return undefined;
+    return -1;
   }
 
   /** Add an item as the newest (its id must not be open). */
@@ -40,9 +45,12 @@ export class OpenQueue<T extends { id: string }> {
 
   /** Take the oldest open item out. */
   takeOldest(): T | undefined {
-    if (this.count === 0) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head] = undefined;
+    return this.count === 0 ? undefined : this.clear(this.head);
+  }
+
+  private clear(i: number): T {
+    const item = this.items[i]!;
+    this.items[i] = undefined;
     this.count--;
     this.settle();
     return item;
@@ -50,17 +58,8 @@ export class OpenQueue<T extends { id: string }> {
 
   /** Take the item with this id out; returns it, or undefined when it is not open. */
   take(id: string): T | undefined {
-    const items = this.items;
-    for (let i = items.length - 1; i >= this.head; i--) {
-      const item = items[i];
-      if (item !== undefined && item.id === id) {
-        items[i] = undefined;
-        this.count--;
-        this.settle();
-        return item;
-      }
-    }
-    return undefined;
+    const i = this.indexOf(id);
+    return i < 0 ? undefined : this.clear(i);
   }
 
   /** Move the head past cleared slots, and drop them from the list once they are many. */
