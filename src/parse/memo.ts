@@ -246,14 +246,13 @@ function earliest(a: number, b: number, c: number): number {
  * for each costs more than the parses it saves: on the bench's pure corpus (a fifth of the lines
  * repeat a body the memo holds) parsing alone took 15–16 µs a line with it and 6–7 without, and the
  * whole run 25–31 s against 19–22 s (the templates outlive the young generation, so they are
- * copied and then collected as old objects). So the memo watches its hit rate: after WINDOW
- * lookups of which fewer than half hit, it drops its templates and rests for REST lines (no
- * lookup, no new template), then samples again. A record is the same either way; only the time differs.
+ * copied and then collected as old objects). So the memo watches its hit rate: after
+ * MEMO_WINDOW lookups of which fewer than half hit, it drops its templates and rests for
+ * MEMO_REST lines (no lookup, no new template), then samples again. A record is the same either
+ * way; only the time differs.
  */
 export const MEMO_WINDOW = 4096;
-const WINDOW = MEMO_WINDOW;
 export const MEMO_REST = 16 * MEMO_WINDOW;
-const REST = MEMO_REST;
 const gate = { looked: 0, hits: 0, resting: 0 };
 
 /** False while the memo rests: the caller parses the line with the grammar and remembers nothing. */
@@ -265,10 +264,10 @@ export function memoAwake(): boolean {
 
 function counted(record: AuditRecord | undefined): AuditRecord | undefined {
   if (record !== undefined) gate.hits++;
-  if (++gate.looked === WINDOW) {
-    if (gate.hits * 2 < WINDOW) {
+  if (++gate.looked === MEMO_WINDOW) {
+    if (gate.hits * 2 < MEMO_WINDOW) {
       // What it holds is let go: kept while resting, templates only cost memory and GC time.
-      gate.resting = REST;
+      gate.resting = MEMO_REST;
       templates.clear();
     }
     gate.looked = gate.hits = 0;
