@@ -51,6 +51,17 @@ describe("event assembly", () => {
     });
   }
 
+  it("joins companions by id when the serial is not a number (a journal's _AUDIT_ID is any text)", () => {
+    const events: AuditEvent[] = [];
+    const a = new EventAssembler({ onEvent: (e) => events.push(e) });
+    const withId = (text: string, auditId: string): AuditRecord => ({ ...rec(text), auditId });
+    const ids = ["1764382380.412:abc", "1764382380.412:abd", "1764382380.412:12345678901234567890", "1764382380.412:12345678901234567891"];
+    for (const id of ids) a.add(withId(AVC("1764382380.412:1"), id));
+    for (const id of ids.slice().reverse()) a.add(withId(CWD("1764382380.412:1").replace("/home/alice", `/w/${id}`), id));
+    a.flush();
+    expect(events.map((e) => [e.auditId, e.process.cwd])).toEqual(ids.map((id) => [id, `/w/${id}`]));
+  });
+
   it("closes events without EOE at the end of the input, losing none", () => {
     const { events } = assemble([AVC("1.001:1"), SYSCALL("1.001:1"), AVC("1.002:2"), AVC("1.003:3")]);
     expect(events.map((e) => e.auditId)).toEqual(["1.001:1", "1.002:2", "1.003:3"]);

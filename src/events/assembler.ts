@@ -60,8 +60,10 @@ export interface AssemblerOptions {
 }
 
 interface Pending {
-  /** The audit id the event is open under (its key in `open`). */
+  /** The audit id the event is open under. */
   id: string;
+  /** Its lookup key in `open` (keyOf). */
+  key: number;
   event: AuditEvent;
   serial: number;
 }
@@ -86,6 +88,23 @@ const MAX_HOST_CHARS = 255;
 const READ_COMPANIONS = new Set(["SYSCALL", "CWD", "PROCTITLE", "EXECVE"]);
 function serialOf(auditId: string): number {
   return Number(auditId.slice(auditId.indexOf(":") + 1));
+}
+
+/**
+ * A number equal for equal audit ids, read without making a string: the serial's digits (at most
+ * 15, so exact), or -1 for anything else (a journal's _AUDIT_ID can be any text).
+ */
+function keyOf(auditId: string): number {
+  let i = auditId.lastIndexOf(":") + 1;
+  const end = auditId.length;
+  if (i === 0 || i === end || end - i > 15) return -1;
+  let n = 0;
+  for (; i < end; i++) {
+    const d = auditId.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** Two independent FNV-1a runs over strings, folded into one 53-bit number. */
@@ -265,9 +284,10 @@ export class EventAssembler {
         this.options.onEvent(newEvent(record, text, sig));
         return;
       }
-      let pending = this.open.get(id);
+      const key = keyOf(id);
+      let pending = this.open.get(id, key);
       if (pending === undefined) {
-        pending = { id, event: newEvent(record, text, sig), serial: serialOf(id) };
+        pending = { id, key, event: newEvent(record, text, sig), serial: serialOf(id) };
         this.open.push(pending);
         this.unpark(id, pending.event);
       } else {
@@ -290,9 +310,10 @@ export class EventAssembler {
   }
 
   private companion(id: string, eoe: boolean, parked: Parked): void {
-    const pending = this.open.get(id);
+    const key = keyOf(id);
+    const pending = this.open.get(id, key);
     if (pending !== undefined) {
-      if (eoe) this.close(id);
+      if (eoe) this.close(id, key);
       else attachParked(pending.event, parked);
       return;
     }
@@ -371,8 +392,8 @@ export class EventAssembler {
     }
   }
 
-  private close(key: string): void {
-    const pending = this.open.take(key);
+  private close(id: string, key: number): void {
+    const pending = this.open.take(id, key);
     if (pending !== undefined) this.options.onEvent(pending.event);
   }
 }
