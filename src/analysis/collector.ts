@@ -22,6 +22,7 @@ import { isSelinuxAvc, LSM_RECORD_TYPES } from "../input/other-lsm.js";
 import { Timeline } from "./timeline.js";
 import { keptOr, MORE_PROFILES } from "./more.js";
 import { withFirst, withItem } from "./capped-list.js";
+import { groupResource } from "./group-resource.js";
 
 const MAX_EXAMPLES = 3;
 /** The resource key of a profile's overflow group (no real resource is empty). */
@@ -223,10 +224,11 @@ export class Collector {
   }
 
   private group(a: AnalyzedEvent): Group {
-    const { record: r, bodyFields: f, pid, profile, resource, resourceClass, text } = a;
+    const { record: r, bodyFields: f, pid, profile, resourceClass, text } = a;
     const operation = f.operation ?? "?";
     let g = this.groupOf.get(a.body);
     const what = g === undefined ? operation + " " + resourceClass : "";
+    const resource = g === undefined ? groupResource(a.resource) : "";
     g ??= this.groups.get(profile, what, resource);
     if (g === undefined && this.groups.size >= MAX_GROUPS) {
       g = this.groups.get(profile, what, OVERFLOW);
@@ -442,10 +444,13 @@ export class Collector {
   private mergeGroup(g: DenialGroup): Group | undefined {
     if (g.count <= 0) return undefined;
     const kind = g.operation + " " + g.class;
-    const mine = this.groups.get(g.profile, kind, g.resource);
+    // A state saved before /proc/PID paths were folded keeps them apart: fold them now.
+    const resource = groupResource(g.resource);
+    const mine = this.groups.get(g.profile, kind, resource);
     if (mine === undefined) {
       const copy = structuredClone(g) as Group;
-      this.groups.set(g.profile, kind, g.resource, copy);
+      copy.resource = resource;
+      this.groups.set(g.profile, kind, resource, copy);
       return copy;
     }
     mine.count += g.count;

@@ -11,6 +11,7 @@ import { csvCell } from "./text-safety.js";
 import { stringify as stringifySync, type Options as StringifyOptions } from "csv-stringify/sync";
 import type { AnalyzeReport, DenialGroup, SuggestedRule } from "./model.js";
 import type { AnalyzedEvent } from "../analysis/enrich.js";
+import { groupResource } from "../analysis/group-resource.js";
 import { ruleFileOf } from "../apparmor/local/target.js";
 import { csvOffset, csvTime, type Zone } from "./time-format.js";
 
@@ -127,7 +128,7 @@ function ruleFor(g: DenialGroup, rules: SuggestedRule[]): SuggestedRule | undefi
   const byExample = mine.find((r) => r.covers.examples.some((e) => at.has(`${e.line}\0${e.source}`)));
   if (byExample !== undefined) return byExample;
   const kind = g.class === "exec" ? "file" : g.class;
-  return mine.find((r) => r.typed.kind === kind && r.covers.objects.includes(g.resource));
+  return mine.find((r) => r.typed.kind === kind && r.covers.objects.some((o) => groupResource(o) === g.resource));
 }
 
 /** One `aggregate` row per denial group of the report, in the report's order (most frequent first). */
