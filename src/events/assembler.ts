@@ -62,7 +62,7 @@ export interface AssemblerOptions {
 interface Pending {
   /** The audit id the event is open under. */
   id: string;
-  /** Its lookup key in `open` (keyOf). */
+  /** Its lookup key in `open` (openKey). */
   key: number;
   event: AuditEvent;
   serial: number;
@@ -94,7 +94,7 @@ function serialOf(auditId: string): number {
  * A number equal for equal audit ids, read without making a string: the serial's digits (at most
  * 15, so exact), or -1 for anything else (a journal's _AUDIT_ID can be any text).
  */
-function keyOf(auditId: string): number {
+function openKey(auditId: string): number {
   let i = auditId.lastIndexOf(":") + 1;
   const end = auditId.length;
   if (i === 0 || i === end || end - i > 15) return -1;
@@ -284,7 +284,7 @@ export class EventAssembler {
         this.options.onEvent(newEvent(record, text, sig));
         return;
       }
-      const key = keyOf(id);
+      const key = openKey(id);
       let pending = this.open.get(id, key);
       if (pending === undefined) {
         pending = { id, key, event: newEvent(record, text, sig), serial: serialOf(id) };
@@ -310,7 +310,7 @@ export class EventAssembler {
   }
 
   private companion(id: string, eoe: boolean, parked: Parked): void {
-    const key = keyOf(id);
+    const key = openKey(id);
     const pending = this.open.get(id, key);
     if (pending !== undefined) {
       if (eoe) this.close(id, key);
