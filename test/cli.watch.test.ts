@@ -43,16 +43,17 @@ describe("aalens watch", () => {
     writeFileSync(log, avc(1, "/old/before-start")); // before start: not shown without --from-start
     const w = start(["--state", state, log]);
     await until(() => w.err().includes("watching"), "start");
-    appendFileSync(log, avc(2, "/dev/net/tun") + avc(3, "/dev/net/tun") + avc(4, "/run/user/1000/netns/netns-5d1f7c2e-3b4a-4c1d-9e8f-0a1b2c3d4e5f"));
+    appendFileSync(log, avc(2, "/dev/net/tun") + avc(3, "/dev/net/tun") + avc(40, "/proc/2401/loginuid") + avc(41, "/proc/2402/loginuid") + avc(4, "/run/user/1000/netns/netns-5d1f7c2e-3b4a-4c1d-9e8f-0a1b2c3d4e5f"));
     await until(() => w.out().includes("netns-5d1f"), "the third denial");
     expect(await stop(w.child)).toBe(0);
     const out = w.out();
     expect(out).not.toContain("/old/before-start");
     expect(out.match(/DENIED open \/dev\/net\/tun/g)).toHaveLength(1); // the repeat is folded
+    expect(out.match(/DENIED open \/proc\/\d+\/loginuid/g)).toEqual(["DENIED open /proc/2401/loginuid"]); // a new pid is a repeat too
     expect(out).toContain("[pasta netns-open, podman-container]");
     expect(out).toContain("@{run}/user/@{uid}/netns/netns-* r,");
-    expect(w.err()).toMatch(/3 lines, 3 AppArmor events, 3 denials/);
-    expect(JSON.parse(readFileSync(state, "utf8")).positions[log].line).toBe(4);
+    expect(w.err()).toMatch(/5 lines, 5 AppArmor events, 5 denials/);
+    expect(JSON.parse(readFileSync(state, "utf8")).positions[log].line).toBe(6);
 
     // Written while aalens was not running: shown after the restart, and nothing twice.
     appendFileSync(log, avc(5, "/etc/resolv.conf"));
@@ -63,7 +64,7 @@ describe("aalens watch", () => {
     await stop(again.child);
     const rows = again.out().trim().split("\n").map((l) => JSON.parse(l));
     expect(rows.map((r) => r.resource)).toEqual(["/etc/resolv.conf", "/proc/sys/net/ipv4/ip_local_port_range"]);
-    expect(rows[1]).toMatchObject({ pastaOperation: "sysctl-read", line: 6 });
+    expect(rows[1]).toMatchObject({ pastaOperation: "sysctl-read", line: 8 });
   }, 30_000);
 
   it("prints every denial of a batch that holds hostile lines, and keeps running", async () => {

@@ -23,6 +23,7 @@ import { writeFileAtomic } from "../safe-write.js";
 import { ecsDocument, ecsLine } from "../../report/ecs.js";
 import { renderPastaText } from "../../report/pasta-text.js";
 import { policyReportOptions } from "../policy.js";
+import { groupResource } from "../../analysis/group-resource.js";
 
 /** Quiet time after which an open event is closed and shown. */
 const QUIET_MS = 30;
@@ -124,13 +125,14 @@ export async function runWatch(argv: string[]): Promise<number> {
     if (!values.quiet) process.stderr.write(`aalens: ${terminalText(m)}\n`);
   };
 
-  // Repeats of one denial are folded: printed once, then counted.
+  // Repeats of one denial are folded: printed once, then counted. A /proc/PID path is one denial
+  // whatever the pid, as in the report's groups (a daemon reading its own /proc entry each run).
   // Bounded: the oldest folded denial is forgotten past MAX_FOLDED (it would print again).
   const seen = new Map<string, { n: number; first: number }>();
   let dirty = false;
   const print = (v: AnalyzedEvent) => {
     dirty = true;
-    const key = `${v.fields.profile}\0${v.fields.operation}\0${v.resource}`;
+    const key = `${v.fields.profile}\0${v.fields.operation}\0${groupResource(v.resource)}`;
     const held = seen.get(key) ?? { n: 0, first: Date.now() };
     const n = ++held.n;
     if (n === 1) {
