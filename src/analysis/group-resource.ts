@@ -6,12 +6,8 @@
  * counted in an overflow line. The pid (and a task id) is written as the tunables' `@{pid}` and
  * `@{tid}`, as the suggested rule writes it; the group's pids and examples keep the literal ones.
  */
-const PROC_PID = /^\/proc\/\d+(?=\/|$)/;
-const TASK_ID = /^(\/proc\/(?:@\{pid\}|self|thread-self)\/task\/)\d+(?=\/|$)/;
+import { foldProcIds } from "../apparmor/rules/paths.js";
 
 export function groupResource(resource: string): string {
-  // Most resources are not under /proc/: one character test before any pattern.
-  if (resource.charCodeAt(1) !== 112 || !resource.startsWith("/proc/")) return resource;
-  const folded = resource.replace(PROC_PID, "/proc/@{pid}");
-  return folded.replace(TASK_ID, "$1@{tid}");
+  return foldProcIds(resource)?.path ?? resource;
 }

@@ -19,24 +19,47 @@ export function isNsfsPath(path: string): boolean {
   return /^\/proc\/(?:\d+|self|thread-self)\/(?:task\/\d+\/)?ns\//.test(path) || /\/netns(?:\/|$)|\/netns-/.test(path);
 }
 
+/** A process's part of a /proc path: its pid, or self / thread-self, then optionally a task id. */
+const PROC_IDS = /^\/proc\/(\d+|self|thread-self)(?:\/task\/(\d+))?(?=\/|$)/;
+
+/** A /proc path with its process and task ids written as the tunables' @{pid} and @{tid}, and the ids replaced. */
+export interface ProcFold {
+  path: string;
+  pid?: string;
+  tid?: string;
+}
+
+/**
+ * `/proc/PID/…` and `/proc/…/task/TID/…` with the ids, which are new every run, as `@{pid}` and
+ * `@{tid}`, and `/proc` itself as `root`; undefined for any other path. Rules (`@{PROC}`) and
+ * denial groups (`/proc`) fold the same ids.
+ */
+export function foldProcIds(path: string, root = "/proc"): ProcFold | undefined {
+  if (!path.startsWith("/proc/")) return undefined;
+  const m = PROC_IDS.exec(path);
+  if (m === null) return undefined;
+  const [whole, who, tid] = m;
+  const pid = /^\d/.test(who!) ? who : undefined;
+  const fold: ProcFold = { path: `${root}/${pid === undefined ? who : "@{pid}"}${tid === undefined ? "" : "/task/@{tid}"}${path.slice(whole!.length)}` };
+  if (pid !== undefined) fold.pid = pid;
+  if (tid !== undefined) fold.tid = tid;
+  return fold;
+}
+
 export function pathPattern(path: string): PathPattern {
   const rewrites: string[] = [];
   let p = escapeLiteral(path);
 
-  const proc = /^\/proc\/(\d+)(?=\/|$)/.exec(p);
-  if (proc) {
-    p = "@{PROC}/@{pid}" + p.slice(proc[0].length);
-    rewrites.push(`PID ${proc[1]} → @{pid} (a new one every run)`);
+  // Escaping leaves `/proc/`, digits, `self` and `/task/` as they are.
+  const proc = foldProcIds(p, "@{PROC}");
+  if (proc !== undefined) {
+    p = proc.path;
+    if (proc.pid !== undefined) rewrites.push(`PID ${proc.pid} → @{pid} (a new one every run)`);
+    // A task id is random by construction (the tunables have @{tid}).
+    if (proc.tid !== undefined) rewrites.push(`task ${proc.tid} → @{tid}`);
   } else if (p.startsWith("/proc/")) {
     p = "@{PROC}/" + p.slice(6);
   } else if (p === "/proc") p = "@{PROC}";
-
-  // A task id is random by construction (the tunables have @{tid}).
-  const task = /^(@\{PROC\}\/(?:@\{pid\}|self|thread-self)\/task\/)(\d+)(?=\/|$)/.exec(p);
-  if (task) {
-    p = task[1] + "@{tid}" + p.slice(task[0].length);
-    rewrites.push(`task ${task[2]} → @{tid}`);
-  }
 
   if (p.startsWith("/sys/")) p = "@{sys}/" + p.slice(5);
 
