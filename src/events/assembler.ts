@@ -254,11 +254,6 @@ export class EventAssembler {
     return held !== undefined && (held === -1 || host === null || this.hosts[held] === host);
   }
 
-  /** The signatures seen so far, with their hosts (for a saved state). */
-  *signatures(): IterableIterator<[number, string | null]> {
-    for (const [sig, host] of this.seen.entries()) yield [sig, host === -1 ? null : this.hosts[host]!];
-  }
-
   private hostId(host: string | null): number {
     if (host === null || host.length > MAX_HOST_CHARS) return -1;
     let id = this.hostIndex.get(host);
