@@ -9,7 +9,8 @@
  * Environment:
  *   AALENS_BENCH_SCALE    corpus size factor (default 1: 500k pure lines, 200 MB audit.log, 50 MB syslog/journal)
  *   AALENS_BENCH_SEED     PRNG seed (default 20241129)
- *   AALENS_BENCH_RUNS     runs per tool and corpus; the median wall time is reported (default 1)
+ *   AALENS_BENCH_RUNS     runs per tool and corpus; the median wall time is reported (default 1;
+ *                         aalens's three formats run at least 3 times each on the export corpora)
  *   AALENS_BENCH_TOOLS    comma list to restrict tools: aalens,aalens-csv,aalens-ecs,libapparmor,readlog,grep
  *   AALENS_BENCH_CORPORA  comma list to restrict corpora: apparmor,apparmor-308,apparmor-repeats,apparmor-4x,mixed-audit,mixed-syslog,journal
  *   AALENS_BENCH_OUT      output directory: corpora, manifest, logs, results.json (default bench/out)
@@ -80,6 +81,12 @@ const PYTHON = "/usr/bin/python3";
 const AALENS_MAIN = path.join(ROOT, "dist", "src", "cli", "main.js");
 /** The policy aalens checks rules against by default (when the directory exists). */
 const DEFAULT_POLICY_DIR = "/etc/apparmor.d";
+/**
+ * Runs of each aalens format (json, csv, ecs) on the export corpora, at least: the export goals
+ * compare times a few percent apart, and one run each swung the mixed-corpus ECS ratio from 0.95×
+ * to 1.30× between two benches of one commit.
+ */
+const FORMAT_RUNS = 3;
 /** Runs of `aalens --version` for the start-up goal (at least). */
 const VERSION_RUNS = 10;
 
@@ -392,13 +399,15 @@ async function benchCorpus(c: CorpusInfo, unavailable: Map<ToolId, string | null
   const logDir = path.join(OUT, "logs");
   fs.mkdirSync(logDir, { recursive: true });
   // Runs are interleaved (tool A, B, C, then A, B, C again) so slow drift hits every tool alike.
-  for (let run = 0; run < RUNS; run++) {
+  const runsOf = (t: Tool): number => (EXPORT_CORPORA.includes(c.name as CorpusName) && t.id.startsWith("aalens") ? Math.max(RUNS, FORMAT_RUNS) : RUNS);
+  const rounds = Math.max(...runnable.map(runsOf), RUNS);
+  for (let run = 0; run < rounds; run++) {
     for (const t of runnable) {
-      if (rows.get(t.id)?.status === "failed") continue;
+      if (rows.get(t.id)?.status === "failed" || run >= runsOf(t)) continue;
       const { cmd, args, env } = t.command(c.path);
       const base = path.join(logDir, `${c.name}.${t.id}`);
       const m = await measure(cmd, args, { cwd: ROOT, env, stdoutPath: t.stdoutToNull ? "/dev/null" : `${base}.out`, stderrPath: `${base}.err`, timeoutMs: TIMEOUT_S * 1000 });
-      log(`  ${t.id.padEnd(11)} run ${run + 1}/${RUNS}: ${m.wallSeconds.toFixed(3)} s, ${m.peakRssBytes === null ? "?" : (m.peakRssBytes / 1e6).toFixed(1)} MB${m.exitCode !== 0 ? `, exit ${m.exitCode ?? m.signal}` : ""}`);
+      log(`  ${t.id.padEnd(11)} run ${run + 1}/${runsOf(t)}: ${m.wallSeconds.toFixed(3)} s, ${m.peakRssBytes === null ? "?" : (m.peakRssBytes / 1e6).toFixed(1)} MB${m.exitCode !== 0 ? `, exit ${m.exitCode ?? m.signal}` : ""}`);
       if (m.timedOut || m.exitCode === null || !t.okCodes.includes(m.exitCode)) {
         const why = m.timedOut ? `timed out after ${TIMEOUT_S} s` : m.exitCode === null ? `killed by ${m.signal}` : `exit ${m.exitCode}`;
         rows.set(t.id, { tool: t.id, status: "failed", reason: `${t.id} failed (${why}): ${tail(m.stderrPath)}`, runs: run + 1 });
@@ -659,7 +668,7 @@ async function main(): Promise<void> {
   const results: CorpusResult[] = [];
   for (const c of corpora) results.push(await benchCorpus(c, unavailable, startup));
 
-  console.log(`\naalens benchmark — scale ${SCALE}, seed ${SEED}, ${RUNS} run(s) per tool (median wall time, max peak RSS), RSS via ${rssMethod}`);
+  console.log(`\naalens benchmark — scale ${SCALE}, seed ${SEED}, ${RUNS} run(s) per tool, aalens's formats ${Math.max(RUNS, FORMAT_RUNS)} on ${EXPORT_CORPORA.join(" and ")} (median wall time, max peak RSS), RSS via ${rssMethod}`);
   console.log("lines/s and MB/s (1 MB = 10^6 bytes): whole file ÷ wall time of the whole process; net lines/s: start-up time (empty file) subtracted;");
   console.log("ratio = aalens lines/s ÷ that tool's lines/s = its wall time ÷ aalens's on the same file (≥ 1×: aalens is faster); records = AppArmor records each tool recognised (grep: lines containing apparmor=)");
   console.log(`aalens at its defaults (analyze --format json|csv|ecs FILE, no other flag): ${policy.text}`);
